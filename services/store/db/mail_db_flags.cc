@@ -1,0 +1,160 @@
+// MailDb: STORE (flags and keywords, with UNCHANGEDSINCE) and COPY / MOVE.
+#include <algorithm>
+#include <pqxx/binarystring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/shared/status/status_macros.h"
+#include "services/store/db/mail_db.h"
+#include "services/store/db/mail_db_internal.h"
+#include "services/store/db/pool.h"
+#include "services/store/db/sql_util.h"
+#include "services/store/domain/flags.h"
+
+namespace mailroom::store::db {
+namespace {
+
+constexpr char kSelectForStoreSql[] =
+    "SELECT m.uid, m.flags, m.keywords, m.modseq FROM messages m "
+    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid FOR UPDATE OF m";
+constexpr char kUpdateFlagsSql[] =
+    "UPDATE messages m SET flags = v.f, modseq = $6, keywords = CASE WHEN v.k = '' "
+    "THEN '{}'::text[] ELSE string_to_array(v.k, ' ') END "
+    "FROM unnest($3::bigint[], $4::integer[], $5::text[]) AS v(uid, f, k) "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = v.uid";
+constexpr char kSelectForCopySql[] =
+    "SELECT m.uid, m.size FROM messages m "
+    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
+constexpr char kChargeQuotaSql[] =
+    "UPDATE users SET used_bytes = used_bytes + $2, used_messages = used_messages + $3 "
+    "WHERE user_id = $1 AND (quota_bytes = 0 OR used_bytes + $2 <= quota_bytes) "
+    "RETURNING user_id";
+constexpr char kAllocateUidsSql[] =
+    "UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1 "
+    "WHERE user_id = $1 AND mailbox_id = $2 RETURNING uidnext - $3, highestmodseq, uidvalidity";
+constexpr char kCopyRowsSql[] =
+    "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
+    "keywords, modseq) SELECT $1, $3, v.d, m.sha256, m.size, m.internal_date, m.flags, "
+    "m.keywords, $6 FROM messages m JOIN unnest($4::bigint[], $5::bigint[]) AS v(s, d) "
+    "ON m.uid = v.s WHERE m.user_id = $1 AND m.mailbox_id = $2";
+constexpr char kAddRefsSql[] =
+    "UPDATE contents c SET refcount = c.refcount + x.n FROM (SELECT sha256, count(*) AS n "
+    "FROM messages WHERE user_id = $1 AND mailbox_id = $2 AND uid = ANY($3::bigint[]) "
+    "GROUP BY sha256) AS x WHERE c.sha256 = x.sha256";
+
+}  // namespace
+
+absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreFlags(const v1::StoreFlagsRequest& request) {
+  v1::StoreFlagsResponse out;
+  const UidArrays uids = ToArrays(request.uids());
+  RETURN_IF_ERROR(pool_->Run("store_flags", [&](pqxx::work& txn) {
+    out.Clear();
+    ASSIGN_OR_RETURN(MailboxRow mb, LockMailbox(txn, request.user_id(), request.mailbox_id()));
+    std::vector<int64_t> changed_uids;
+    std::vector<int64_t> changed_flags;
+    std::vector<std::string> changed_keywords;
+    std::vector<uint32_t> modified;
+    for (const pqxx::row& row : txn.exec_params(kSelectForStoreSql, request.user_id(),
+                                                request.mailbox_id(), uids.firsts, uids.lasts)) {
+      const uint32_t uid = row[0].as<uint32_t>();
+      // RFC 7162 §3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
+      if (request.unchanged_since() > 0 && row[3].as<uint64_t>() > request.unchanged_since()) {
+        modified.push_back(uid);
+        continue;
+      }
+      const v1::Flags current = FlagsFromRow(row, 1, 2);
+      v1::Flags next = ApplyFlags(current, request.mode(), request.flags());
+      if (SameFlags(current, next)) continue;
+      changed_uids.push_back(uid);
+      changed_flags.push_back(next.system());
+      changed_keywords.push_back(absl::StrJoin(next.keywords(), " "));
+      v1::MessageSummary* s = out.add_updated();
+      s->set_uid(uid);
+      *s->mutable_flags() = std::move(next);
+    }
+    uint64_t modseq = mb.highestmodseq;
+    if (!changed_uids.empty()) {
+      modseq = BumpModseq(txn, request.user_id(), request.mailbox_id());
+      txn.exec_params(kUpdateFlagsSql, request.user_id(), request.mailbox_id(),
+                      IntArray(changed_uids), IntArray(changed_flags),
+                      TextArray(changed_keywords), modseq);
+      v1::ChangeEvent e;
+      e.set_kind(v1::ChangeEvent::KIND_FLAGS_CHANGED);
+      e.set_user_id(request.user_id());
+      e.set_mailbox_id(request.mailbox_id());
+      e.set_modseq(modseq);
+      for (int64_t uid : changed_uids) e.add_uids(static_cast<uint32_t>(uid));
+      Notify(txn, e);
+    }
+    for (v1::MessageSummary& s : *out.mutable_updated()) s.set_modseq(modseq);
+    *out.mutable_modified() = ToUidSet(modified);
+    out.set_highestmodseq(modseq);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::CopyMessagesResponse> MailDb::Copy(const v1::CopyMessagesRequest& request,
+                                                      const std::string& destination) {
+  v1::CopyMessagesResponse out;
+  const uint64_t user_id = request.user_id();
+  const UidArrays uids = ToArrays(request.uids());
+  RETURN_IF_ERROR(pool_->Run("copy_messages", [&](pqxx::work& txn) {
+    out.Clear();
+    ASSIGN_OR_RETURN(MailboxRow dst, FindMailbox(txn, user_id, destination));
+    // Lock both mailboxes in id order, so that crossing moves cannot deadlock.
+    const uint64_t src_id = request.mailbox_id();
+    const uint64_t first = std::min(src_id, dst.mailbox_id);
+    const uint64_t second = std::max(src_id, dst.mailbox_id);
+    RETURN_IF_ERROR(LockMailbox(txn, user_id, first).status());
+    if (second != first) RETURN_IF_ERROR(LockMailbox(txn, user_id, second).status());
+    std::vector<int64_t> src_uids;
+    int64_t bytes = 0;
+    for (const pqxx::row& row :
+         txn.exec_params(kSelectForCopySql, user_id, src_id, uids.firsts, uids.lasts)) {
+      src_uids.push_back(row[0].as<int64_t>());
+      bytes += row[1].as<int64_t>();
+    }
+    out.set_destination_uidvalidity(dst.uidvalidity);
+    if (src_uids.empty()) return absl::OkStatus();
+    const int64_t n = static_cast<int64_t>(src_uids.size());
+    if (!request.move() && txn.exec_params(kChargeQuotaSql, user_id, bytes, n).empty()) {
+      return absl::ResourceExhaustedError("quota exceeded");
+    }
+    pqxx::result alloc = txn.exec_params(kAllocateUidsSql, user_id, dst.mailbox_id, n);
+    const int64_t start = alloc[0][0].as<int64_t>();
+    const uint64_t modseq = alloc[0][1].as<uint64_t>();
+    std::vector<int64_t> dst_uids;
+    for (int64_t i = 0; i < n; ++i) dst_uids.push_back(start + i);
+    const std::string src_array = IntArray(src_uids);
+    txn.exec_params(kCopyRowsSql, user_id, src_id, dst.mailbox_id, src_array,
+                    IntArray(dst_uids), modseq);
+    for (size_t i = 0; i < src_uids.size(); ++i) {
+      out.add_source_uids(static_cast<uint32_t>(src_uids[i]));
+      out.add_destination_uids(static_cast<uint32_t>(dst_uids[i]));
+    }
+    v1::ChangeEvent added;
+    added.set_kind(v1::ChangeEvent::KIND_MESSAGE_ADDED);
+    added.set_user_id(user_id);
+    added.set_mailbox_id(dst.mailbox_id);
+    added.set_modseq(modseq);
+    added.set_mailbox_name(dst.name);
+    for (int64_t uid : dst_uids) added.add_uids(static_cast<uint32_t>(uid));
+    Notify(txn, added);
+    if (request.move()) {
+      // RFC 6851 §3.3: the source messages are expunged in the same transaction; their
+      // contents and quota stay with the destination copies.
+      uint64_t src_modseq = 0;
+      DeleteMessages(txn, user_id, src_id, src_array, src_array, false, false, &src_modseq);
+      out.set_source_highestmodseq(src_modseq);
+    } else {
+      txn.exec_params(kAddRefsSql, user_id, src_id, src_array);
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace mailroom::store::db

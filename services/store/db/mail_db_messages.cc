@@ -1,0 +1,329 @@
+// MailDb: adding messages (deliver, append), fetching, reading raw bytes, expunge, expunged
+// history and POP3 leases.
+#include <algorithm>
+#include <map>
+#include <pqxx/binarystring>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "services/shared/status/status_macros.h"
+#include "services/store/db/mail_db.h"
+#include "services/store/db/mail_db_internal.h"
+#include "services/store/db/pool.h"
+#include "services/store/db/sql_util.h"
+#include "services/store/domain/mailbox_name.h"
+
+namespace mailroom::store::db {
+namespace {
+
+constexpr char kDeliveryLogSql[] =
+    "SELECT results FROM delivery_log WHERE transaction_id = $1";
+constexpr char kInsertDeliveryLogSql[] =
+    "INSERT INTO delivery_log (transaction_id, sha256, results) VALUES ($1, $2, $3)";
+constexpr char kUpsertContentSql[] =
+    "INSERT INTO contents (sha256, refcount, size, header_size, raw, envelope, structure, "
+    "headers, body_text, preview, sent_date, sort_subject, sort_from, sort_to, sort_cc) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, to_timestamp($11::double precision),"
+    " $12, $13, $14, $15) "
+    "ON CONFLICT (sha256) DO UPDATE SET refcount = contents.refcount + EXCLUDED.refcount";
+constexpr char kChargeQuotaSql[] =
+    "UPDATE users SET used_bytes = used_bytes + $2, used_messages = used_messages + $3 "
+    "WHERE user_id = $1 AND (quota_bytes = 0 OR used_bytes + $2 <= quota_bytes) "
+    "RETURNING user_id";
+constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
+constexpr char kAllocateUidsSql[] =
+    "UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1 "
+    "WHERE user_id = $1 AND mailbox_id = $2 RETURNING uidnext - $3, highestmodseq, uidvalidity";
+constexpr char kInsertMessageSql[] =
+    "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
+    "keywords, modseq) VALUES ($1, $2, $3, $4, $5, "
+    "CASE WHEN $6::bigint = 0 THEN now() ELSE to_timestamp($6::bigint / 1000000.0) END, "
+    "$7, $8::text[], $9)";
+constexpr char kFetchSql[] =
+    "SELECT m.uid, m.flags, m.keywords, m.modseq, "
+    "(extract(epoch FROM m.internal_date) * 1000000)::bigint, m.size, "
+    "CASE WHEN $6 THEN c.envelope END, CASE WHEN $7 THEN c.structure END, "
+    "CASE WHEN $8 THEN substring(c.raw FROM 1 FOR c.header_size::integer) END, "
+    "c.sha256, CASE WHEN $9 THEN c.preview END, CASE WHEN $10 THEN c.raw END "
+    "FROM messages m JOIN contents c ON c.sha256 = m.sha256 "
+    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.modseq > $5 AND m.uid > $11 "
+    "ORDER BY m.uid LIMIT $12";
+constexpr char kContentRefSql[] =
+    "SELECT c.sha256, c.size, c.header_size, c.structure FROM messages m "
+    "JOIN contents c ON c.sha256 = m.sha256 "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = $3";
+constexpr char kReadContentSql[] =
+    "SELECT substring(raw FROM $2::integer FOR $3::integer) FROM contents WHERE sha256 = $1";
+constexpr char kGetExpungedSql[] =
+    "SELECT e.uid FROM expunged e JOIN unnest($4::bigint[], $5::bigint[]) AS r(lo, hi) "
+    "ON e.uid BETWEEN r.lo AND r.hi "
+    "WHERE e.user_id = $1 AND e.mailbox_id = $2 AND e.modseq > $3 ORDER BY e.uid";
+constexpr char kAcquireLeaseSql[] =
+    "INSERT INTO maildrop_leases (user_id, lease_id, holder, expires_at) "
+    "VALUES ($1, gen_random_uuid()::text, $2, now() + make_interval(secs => $3)) ON CONFLICT (user_id) DO UPDATE "
+    "SET lease_id = EXCLUDED.lease_id, holder = EXCLUDED.holder, "
+    "expires_at = EXCLUDED.expires_at WHERE maildrop_leases.expires_at < now() "
+    "RETURNING lease_id";
+constexpr char kRenewLeaseSql[] =
+    "UPDATE maildrop_leases SET expires_at = now() + make_interval(secs => $3) "
+    "WHERE user_id = $1 AND lease_id = $2";
+constexpr char kReleaseLeaseSql[] =
+    "DELETE FROM maildrop_leases WHERE user_id = $1 AND lease_id = $2";
+
+constexpr uint32_t kAllUids = 0;  // UidRange.last = 0 means "to the end"
+
+pqxx::binarystring Bin(const std::string& s) { return pqxx::binarystring(s.data(), s.size()); }
+
+// Targets grouped per (user, mailbox name), in a stable lock order.
+struct Target {
+  uint64_t user_id;
+  std::string mailbox;
+  std::vector<const NewMessage*> messages;
+};
+
+std::vector<Target> GroupTargets(const std::vector<NewMessage>& targets) {
+  std::map<std::pair<uint64_t, std::string>, Target> grouped;
+  for (const NewMessage& t : targets) {
+    std::string mailbox = t.mailbox.empty() ? std::string(kInbox) : t.mailbox;
+    Target& g = grouped[{t.user_id, mailbox}];
+    g.user_id = t.user_id;
+    g.mailbox = mailbox;
+    g.messages.push_back(&t);
+  }
+  std::vector<Target> out;
+  for (auto& [key, g] : grouped) out.push_back(std::move(g));
+  return out;
+}
+
+// Charges quota for every user in `groups` (in user_id order: a fixed lock order).
+absl::Status ChargeQuota(pqxx::work& txn, const std::vector<Target>& groups, uint64_t size) {
+  std::map<uint64_t, int64_t> per_user;
+  for (const Target& g : groups) per_user[g.user_id] += g.messages.size();
+  for (const auto& [user_id, count] : per_user) {
+    const int64_t bytes = static_cast<int64_t>(size) * count;
+    if (txn.exec_params(kChargeQuotaSql, user_id, bytes, count).empty()) {
+      if (txn.exec_params(kUserExistsSql, user_id).empty()) {
+        return absl::NotFoundError(absl::StrCat("no user ", user_id));
+      }
+      return absl::ResourceExhaustedError(absl::StrCat("quota exceeded for user ", user_id));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
+    const std::string& raw, const IngestedContent& content,
+    const std::vector<NewMessage>& targets, const std::string& transaction_id) {
+  v1::DeliverMessageResponse out;
+  if (targets.empty()) return absl::InvalidArgumentError("no recipients");
+  const std::vector<Target> groups = GroupTargets(targets);
+  RETURN_IF_ERROR(pool_->Run("add_messages", [&](pqxx::work& txn) {
+    out.Clear();
+    if (!transaction_id.empty()) {
+      pqxx::result done = txn.exec_params(kDeliveryLogSql, transaction_id);
+      if (!done.empty()) {
+        out.ParseFromString(Bytes(done[0][0]));
+        return absl::OkStatus();
+      }
+    }
+    RETURN_IF_ERROR(ChargeQuota(txn, groups, content.size));
+    // Resolve and lock the target mailboxes in (user, mailbox) order before the content row.
+    std::vector<MailboxRow> boxes;
+    for (const Target& g : groups) {
+      absl::StatusOr<MailboxRow> mb = FindMailbox(txn, g.user_id, g.mailbox);
+      if (!mb.ok() && g.messages.front()->fallback_to_inbox) {
+        mb = FindMailbox(txn, g.user_id, std::string(kInbox));
+      }
+      if (!mb.ok()) return mb.status();
+      boxes.push_back(*mb);
+    }
+    const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
+    txn.exec_params(kUpsertContentSql, Bin(content.sha256), static_cast<int64_t>(targets.size()),
+                    content.size, content.header_size, Bin(raw), Bin(content.envelope),
+                    Bin(content.structure), content.headers_json, content.body_text,
+                    content.preview,
+                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
+                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
+    for (size_t i = 0; i < groups.size(); ++i) {
+      const Target& g = groups[i];
+      const int64_t n = static_cast<int64_t>(g.messages.size());
+      pqxx::result alloc = txn.exec_params(kAllocateUidsSql, g.user_id, boxes[i].mailbox_id, n);
+      uint32_t uid = alloc[0][0].as<uint32_t>();
+      const uint64_t modseq = alloc[0][1].as<uint64_t>();
+      v1::ChangeEvent event;
+      event.set_kind(v1::ChangeEvent::KIND_MESSAGE_ADDED);
+      event.set_user_id(g.user_id);
+      event.set_mailbox_id(boxes[i].mailbox_id);
+      event.set_modseq(modseq);
+      event.set_mailbox_name(boxes[i].name);
+      for (const NewMessage* m : g.messages) {
+        std::vector<std::string> keywords(m->flags.keywords().begin(), m->flags.keywords().end());
+        txn.exec_params(kInsertMessageSql, g.user_id, boxes[i].mailbox_id, uid,
+                        Bin(content.sha256), content.size, m->internal_date_us,
+                        m->flags.system(), TextArray(keywords), modseq);
+        v1::DeliveryResult* r = out.add_results();
+        r->set_user_id(g.user_id);
+        r->set_mailbox_id(boxes[i].mailbox_id);
+        r->set_uid(uid);
+        r->set_uidvalidity(boxes[i].uidvalidity);
+        r->set_modseq(modseq);
+        event.add_uids(uid);
+        ++uid;
+      }
+      Notify(txn, event);
+    }
+    out.set_sha256(content.sha256);
+    if (!transaction_id.empty()) {
+      txn.exec_params(kInsertDeliveryLogSql, transaction_id, Bin(content.sha256),
+                      Bin(out.SerializeAsString()));
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status MailDb::Fetch(const v1::FetchMessagesRequest& request, int batch,
+                           const std::function<bool(v1::FetchMessagesResponse&)>& emit) {
+  const UidArrays uids = ToArrays(request.uids());
+  const v1::FetchAttributes& a = request.attributes();
+  int64_t after = 0;
+  while (true) {
+    v1::FetchMessagesResponse out;
+    RETURN_IF_ERROR(pool_->Run("fetch", [&](pqxx::work& txn) {
+      out.Clear();
+      pqxx::result r = txn.exec_params(
+          kFetchSql, request.user_id(), request.mailbox_id(), uids.firsts, uids.lasts,
+          request.changed_since_modseq(), a.envelope(), a.body_structure(), a.header(),
+          a.preview(), a.body(), after, batch);
+      for (const pqxx::row& row : r) {
+        v1::FetchedMessage* m = out.add_messages();
+        m->set_uid(row[0].as<uint32_t>());
+        if (a.flags()) *m->mutable_flags() = FlagsFromRow(row, 1, 2);
+        if (a.modseq()) m->set_modseq(row[3].as<uint64_t>());
+        if (a.internal_date()) {
+          const int64_t us = row[4].as<int64_t>();
+          m->mutable_internal_date()->set_seconds(us / 1000000);
+          m->mutable_internal_date()->set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
+        }
+        if (a.size()) m->set_size(row[5].as<uint64_t>());
+        if (a.envelope()) m->mutable_envelope()->ParseFromString(Bytes(row[6]));
+        if (a.body_structure()) m->mutable_body_structure()->ParseFromString(Bytes(row[7]));
+        if (a.header()) m->set_header(Bytes(row[8]));
+        if (a.sha256()) m->set_sha256(Bytes(row[9]));
+        if (a.preview()) m->set_preview(row[10].as<std::string>());
+        if (a.body()) m->set_body(Bytes(row[11]));
+      }
+      return absl::OkStatus();
+    }));
+    if (out.messages_size() == 0) return absl::OkStatus();
+    after = out.messages(out.messages_size() - 1).uid();
+    const bool last = out.messages_size() < batch;
+    if (!emit(out)) return absl::CancelledError("fetch cancelled by the client");
+    if (last) return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<MailDb::ContentRef> MailDb::GetContentRef(uint64_t user_id, uint64_t mailbox_id,
+                                                         uint32_t uid) {
+  ContentRef out;
+  RETURN_IF_ERROR(pool_->Run("content_ref", [&](pqxx::work& txn) {
+    pqxx::result r = txn.exec_params(kContentRefSql, user_id, mailbox_id, uid);
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("no message with UID ", uid));
+    out.sha256 = Bytes(r[0][0]);
+    out.size = r[0][1].as<uint64_t>();
+    out.header_size = r[0][2].as<uint64_t>();
+    out.structure.ParseFromString(Bytes(r[0][3]));
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::string> MailDb::ReadContent(const std::string& sha256, uint64_t offset,
+                                                uint64_t length) {
+  std::string out;
+  RETURN_IF_ERROR(pool_->Run("read_content", [&](pqxx::work& txn) {
+    pqxx::result r = txn.exec_params(kReadContentSql, Bin(sha256),
+                                     static_cast<int64_t>(offset + 1),
+                                     static_cast<int64_t>(length));
+    if (r.empty()) return absl::NotFoundError("message content is gone");
+    out = Bytes(r[0][0]);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::ExpungeResponse> MailDb::Expunge(const v1::ExpungeRequest& request) {
+  v1::ExpungeResponse out;
+  v1::UidSet all;
+  all.add_ranges()->set_first(1);
+  all.mutable_ranges(0)->set_last(kAllUids);
+  const bool uid_expunge = request.has_uids();
+  const UidArrays uids = ToArrays(uid_expunge ? request.uids() : all);
+  RETURN_IF_ERROR(pool_->Run("expunge", [&](pqxx::work& txn) {
+    out.Clear();
+    ASSIGN_OR_RETURN(MailboxRow mb,
+                     LockMailbox(txn, request.user_id(), request.mailbox_id()));
+    uint64_t modseq = mb.highestmodseq;
+    const bool only_deleted = !uid_expunge || request.only_deleted();
+    for (uint32_t uid : DeleteMessages(txn, request.user_id(), request.mailbox_id(), uids.firsts,
+                                       uids.lasts, only_deleted, true, &modseq)) {
+      out.add_expunged_uids(uid);
+    }
+    out.set_highestmodseq(modseq);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::GetExpungedResponse> MailDb::GetExpunged(
+    const v1::GetExpungedRequest& request) {
+  v1::GetExpungedResponse out;
+  v1::UidSet all;
+  all.add_ranges()->set_first(1);
+  const UidArrays uids = ToArrays(request.has_uids() ? request.uids() : all);
+  RETURN_IF_ERROR(pool_->Run("get_expunged", [&](pqxx::work& txn) {
+    std::vector<uint32_t> vanished;
+    for (const pqxx::row& row :
+         txn.exec_params(kGetExpungedSql, request.user_id(), request.mailbox_id(),
+                         request.since_modseq(), uids.firsts, uids.lasts)) {
+      vanished.push_back(row[0].as<uint32_t>());
+    }
+    *out.mutable_vanished() = ToUidSet(vanished);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::string> MailDb::AcquireLease(uint64_t user_id, const std::string& holder,
+                                                 uint32_t ttl_seconds) {
+  std::string lease_id;
+  RETURN_IF_ERROR(pool_->Run("acquire_lease", [&](pqxx::work& txn) {
+    pqxx::result r = txn.exec_params(kAcquireLeaseSql, user_id, holder, ttl_seconds);
+    if (r.empty()) return absl::FailedPreconditionError("maildrop in use by another session");
+    lease_id = r[0][0].as<std::string>();
+    return absl::OkStatus();
+  }));
+  return lease_id;
+}
+
+absl::Status MailDb::RenewLease(uint64_t user_id, const std::string& lease_id,
+                                uint32_t ttl_seconds) {
+  return pool_->Run("renew_lease", [&](pqxx::work& txn) {
+    if (txn.exec_params(kRenewLeaseSql, user_id, lease_id, ttl_seconds).affected_rows() == 0) {
+      return absl::FailedPreconditionError("lease lost");
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MailDb::ReleaseLease(uint64_t user_id, const std::string& lease_id) {
+  return pool_->Run("release_lease", [&](pqxx::work& txn) {
+    txn.exec_params(kReleaseLeaseSql, user_id, lease_id);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace mailroom::store::db

@@ -1,0 +1,100 @@
+#include "services/store/db/pool.h"
+
+#include <chrono>
+#include <pqxx/except>
+
+#include "absl/strings/str_cat.h"
+#include "services/shared/log/log.h"
+#include "services/store/db/errors.h"
+
+namespace mailroom::store::db {
+
+ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {}
+ConnectionPool::~ConnectionPool() = default;
+
+std::unique_ptr<pqxx::connection> ConnectionPool::Connect(absl::Status* status) {
+  try {
+    auto conn = std::make_unique<pqxx::connection>(options_.dsn);
+    // Durable before acknowledged (DESIGN.md invariant 1).
+    conn->set_variable("synchronous_commit", "on");
+    conn->set_variable("statement_timeout", std::to_string(options_.statement_timeout_ms));
+    return conn;
+  } catch (...) {
+    *status = TranslateCurrentException();
+    if (status->code() == absl::StatusCode::kInternal) {
+      *status = absl::UnavailableError(absl::StrCat("cannot connect: ", status->message()));
+    }
+    return nullptr;
+  }
+}
+
+std::unique_ptr<pqxx::connection> ConnectionPool::Acquire(absl::Status* status) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() +
+                  absl::ToChronoMilliseconds(options_.acquire_timeout);
+  while (idle_.empty() && open_ >= options_.size) {
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.size) {
+      *status = absl::DeadlineExceededError("no database connection free");
+      return nullptr;
+    }
+  }
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return conn;
+  }
+  ++open_;
+  lock.unlock();
+  auto conn = Connect(status);
+  if (conn == nullptr) {
+    lock.lock();
+    --open_;
+    cv_.notify_one();
+  }
+  return conn;
+}
+
+void ConnectionPool::Release(std::unique_ptr<pqxx::connection> conn, bool healthy) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (healthy && conn->is_open()) {
+    idle_.push_back(std::move(conn));
+  } else {
+    --open_;
+  }
+  cv_.notify_one();
+}
+
+absl::Status ConnectionPool::Run(std::string_view what,
+                                 const std::function<absl::Status(pqxx::work&)>& fn) {
+  absl::Status last;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    absl::Status acquire_status;
+    std::unique_ptr<pqxx::connection> conn = Acquire(&acquire_status);
+    if (conn == nullptr) return acquire_status;
+    absl::Status result;
+    bool healthy = true;
+    try {
+      pqxx::work txn(*conn, std::string(what));
+      result = fn(txn);
+      if (result.ok()) txn.commit();
+    } catch (...) {
+      result = TranslateCurrentException();
+      healthy = result.code() != absl::StatusCode::kUnavailable && conn->is_open();
+    }
+    Release(std::move(conn), healthy);
+    if (!IsRetryable(result)) return result;
+    last = result;
+    log::Debug("retrying transaction", {{"what", std::string(what)}, {"attempt", attempt}});
+  }
+  return absl::UnavailableError(absl::StrCat("too many conflicts: ", last.message()));
+}
+
+absl::Status ConnectionPool::Ping() {
+  return Run("ping", [](pqxx::work& txn) {
+    txn.exec("SELECT 1");
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace mailroom::store::db

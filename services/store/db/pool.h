@@ -1,0 +1,60 @@
+// A pool of PostgreSQL connections and the one-transaction-per-RPC runner (STYLE.md §9).
+// Internal to store/db: only db/*.cc include this header.
+#ifndef MAILROOM_SERVICES_STORE_DB_POOL_H_
+#define MAILROOM_SERVICES_STORE_DB_POOL_H_
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <pqxx/connection>
+#include <pqxx/transaction>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace mailroom::store::db {
+
+struct PoolOptions {
+  std::string dsn;                     // libpq connection string
+  int size = 8;                        // connections at most
+  absl::Duration acquire_timeout = absl::Seconds(10);
+  int max_attempts = 5;                // of one transaction, on serialization failure/deadlock
+  int statement_timeout_ms = 30000;
+};
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(PoolOptions options);
+  ~ConnectionPool();
+
+  // Runs `fn` inside one READ COMMITTED transaction and commits when it returns OK. `fn` may
+  // run more than once (serialization failures and deadlocks are retried), so it must reset
+  // whatever it outputs at its start. Returns fn's error (nothing committed), UNAVAILABLE when
+  // no connection can be had or the connection broke, DEADLINE_EXCEEDED when no connection was
+  // free within the acquire timeout, or the translated database error.
+  absl::Status Run(std::string_view what, const std::function<absl::Status(pqxx::work&)>& fn);
+
+  // Opens one connection and checks it answers; UNAVAILABLE otherwise.
+  absl::Status Ping();
+
+  const PoolOptions& options() const { return options_; }
+
+ private:
+  std::unique_ptr<pqxx::connection> Acquire(absl::Status* status);
+  void Release(std::unique_ptr<pqxx::connection> conn, bool healthy);
+  std::unique_ptr<pqxx::connection> Connect(absl::Status* status);
+
+  const PoolOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  int open_ = 0;
+};
+
+}  // namespace mailroom::store::db
+
+#endif  // MAILROOM_SERVICES_STORE_DB_POOL_H_

@@ -1,0 +1,48 @@
+// Small helpers shared by the MailDb implementation files (internal to store/db).
+#ifndef MAILROOM_SERVICES_STORE_DB_SQL_UTIL_H_
+#define MAILROOM_SERVICES_STORE_DB_SQL_UTIL_H_
+
+#include <cstdint>
+#include <pqxx/binarystring>
+#include <pqxx/row>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "mailroom/store/v1/store.pb.h"
+
+namespace mailroom::store::db {
+
+namespace v1 = ::mailroom::store::v1;
+
+// PostgreSQL array literals ("{...}") for passing arrays as one text parameter.
+std::string IntArray(const std::vector<int64_t>& values);
+std::string TextArray(const std::vector<std::string>& values);
+// Parses a text[] column value.
+std::vector<std::string> ParseTextArray(const std::string& literal);
+
+// A UID set as two bigint arrays (range starts, range ends; `last` 0 = no upper bound).
+struct UidArrays {
+  std::string firsts;
+  std::string lasts;
+};
+UidArrays ToArrays(const v1::UidSet& set);
+// Builds a compact UidSet from sorted UIDs.
+v1::UidSet ToUidSet(const std::vector<uint32_t>& sorted_uids);
+
+// Reads m.flags (int) and m.keywords (text[]) at the given columns.
+v1::Flags FlagsFromRow(const pqxx::row& row, int flags_col, int keywords_col);
+
+// Queues a change announcement; PostgreSQL delivers it at commit (and drops it on rollback).
+void Notify(pqxx::work& txn, const v1::ChangeEvent& event);
+
+// Bytes of a bytea column.
+std::string Bytes(const pqxx::field& field);
+
+// Microseconds since the Unix epoch of a timestamptz column selected as
+// (extract(epoch from x) * 1000000)::bigint.
+int64_t Micros(const pqxx::field& field);
+
+}  // namespace mailroom::store::db
+
+#endif  // MAILROOM_SERVICES_STORE_DB_SQL_UTIL_H_

@@ -1,0 +1,96 @@
+// mailroom-stored: the mailbox store. Wires configuration, PostgreSQL, the change listener and
+// the gRPC services; drains on SIGTERM (DESIGN.md invariant 10).
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "services/shared/config/env_flags.h"
+#include "services/shared/log/log.h"
+#include "services/store/config.h"
+#include "services/store/db/change_listener.h"
+#include "services/store/db/mail_db.h"
+#include "services/store/db/migrate.h"
+#include "services/store/db/pool.h"
+#include "services/store/service/admin_service.h"
+#include "services/store/service/mail_store_service.h"
+#include "services/store/service/watch_hub.h"
+
+namespace mailroom::store {
+namespace {
+
+// Waits for the first of SIGTERM / SIGINT (blocked in every thread) and returns its number.
+int WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int Run(const Config& config) {
+  if (config.migrate) {
+    absl::StatusOr<int> version = db::Migrate(config.pool.dsn);
+    for (int attempt = 0; !version.ok() && attempt < 30; ++attempt) {
+      log::Warning("database not ready", {{"error", std::string(version.status().message())}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      version = db::Migrate(config.pool.dsn);
+    }
+    if (!version.ok()) {
+      log::Error("migration failed", {{"error", std::string(version.status().message())}});
+      return 1;
+    }
+    log::Info("schema ready", {{"version", *version}});
+  }
+  db::ConnectionPool pool(config.pool);
+  db::MailDb mail_db(&pool);
+  WatchHub hub;
+  db::ChangeListener listener(
+      config.pool.dsn, [&hub](std::string_view p) { hub.OnPayload(p); },
+      [&hub] { hub.OnReconnect(); });
+  listener.Start();
+
+  MailStoreService mail_service(&mail_db, &hub, config.limits);
+  AdminService admin_service(&mail_db, config.password_cost);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&mail_service);
+  builder.RegisterService(&admin_service);
+  builder.SetMaxReceiveMessageSize(8 << 20);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    log::Error("cannot listen", {{"listen", config.listen}});
+    return 1;
+  }
+  log::Info("store serving", {{"listen", config.listen}, {"port", port}});
+
+  const int sig = WaitForSignal();
+  log::Info("draining", {{"signal", sig}, {"grace_seconds", config.drain_seconds}});
+  server->GetHealthCheckService()->Shutdown();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
+  listener.Stop();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace mailroom::store
+
+int main(int argc, char** argv) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts
+  mailroom::config::ParseFlagsWithEnv(argc, argv,
+                                      "mailroom-stored: the Mailroom mailbox store (gRPC)");
+  const mailroom::store::Config config = mailroom::store::ConfigFromFlags();
+  mailroom::log::Init("store", mailroom::log::ParseLevel(config.log_level));
+  return mailroom::store::Run(config);
+}
