@@ -1,6 +1,8 @@
 // Parse() and the text functions on garbage and mutated messages: no crash, invariants hold,
 // bounded time on pathological shapes.
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <random>
 
 #include "gtest/gtest.h"
@@ -101,6 +103,22 @@ TEST(RobustnessTest, PathologicalShapesStayLinear) {
   for (int i = 0; i < 20000; ++i) many_params += "; name*" + std::to_string(i) + "*=%41";
   inputs.push_back(many_params + "\r\n\r\n");
   for (size_t i = 0; i < inputs.size(); ++i) EXPECT_LT(SecondsToParse(inputs[i]), 2.0) << i;
+}
+
+// Maintenance: with MAILROOM_MIME_WRITE_CORPUS=<dir> (fuzz/mime/corpus) this writes the
+// message cases and generated shapes there as the fuzzer's seed corpus; otherwise a no-op.
+TEST(CorpusTest, WriteSeedCorpusOnRequest) {
+  const char* dir = std::getenv("MAILROOM_MIME_WRITE_CORPUS");
+  if (dir == nullptr) return;
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const testing::MessageCase& c : AllCases()) files.emplace_back(c.name + ".eml", c.raw);
+  files.emplace_back("deep_nesting.eml", testing::DeeplyNestedMessage(40));
+  files.emplace_back("many_parts.eml", testing::ManyPartsMessage(2100));
+  for (const auto& [name, raw] : files) {
+    std::ofstream out(std::string(dir) + "/" + name, std::ios::binary);
+    out << raw;
+    ASSERT_TRUE(out.good()) << name;
+  }
 }
 
 }  // namespace
