@@ -1,11 +1,5 @@
 #include "services/shared/metrics/http_server.h"
 
-#include <atomic>
-#include <optional>
-#include <system_error>
-#include <thread>
-#include <utility>
-
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/executor_work_guard.hpp>
@@ -19,6 +13,11 @@
 #include <asio/strand.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <atomic>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -41,7 +40,7 @@ constexpr size_t kMaxLingerBytes = 64 * 1024;
 // operation's error (asio::error::timed_out if the deadline came first) and byte count.
 template <typename Op>
 asio::awaitable<std::pair<std::error_code, size_t>> UntilDeadline(Op op,
-                                                                   asio::steady_timer& deadline) {
+                                                                  asio::steady_timer& deadline) {
   auto [order, ec, n, timer_ec] =
       co_await make_parallel_group(std::move(op), deadline.async_wait(deferred))
           .async_wait(wait_for_one(), asio::use_awaitable);
@@ -111,8 +110,8 @@ absl::Status HttpServer::Impl::Start() {
   acceptor_.emplace(asio::make_strand(io_));
   if (!OpenAndListen(*acceptor_, endpoint, ec)) {
     acceptor_.reset();
-    return absl::UnavailableError(absl::StrCat("metrics listener ", config_.address, ":",
-                                               config_.port, ": ", ec.message()));
+    return absl::UnavailableError(
+        absl::StrCat("metrics listener ", config_.address, ":", config_.port, ": ", ec.message()));
   }
   port_ = acceptor_->local_endpoint().port();
   started_ = true;
@@ -152,7 +151,8 @@ asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
     if (active_.load() >= config_.max_connections) continue;  // dropping `socket` closes it
     ++active_;
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, Serve(std::move(socket)), [self](std::exception_ptr) { --self->active_; });
+    asio::co_spawn(executor, Serve(std::move(socket)),
+                   [self](std::exception_ptr) { --self->active_; });
   }
 }
 
@@ -174,7 +174,8 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket) {
     response = Respond(absl::string_view(request).substr(0, head_size));
   }
   ec = (co_await UntilDeadline(asio::async_write(socket, asio::buffer(response), deferred),
-                               deadline)).first;
+                               deadline))
+           .first;
   if (ec) co_return;
   socket.shutdown(tcp::socket::shutdown_send, ec);
   // Lingering close: closing with unread request bytes would send a RST, which can destroy the
@@ -214,8 +215,9 @@ std::string HttpServer::Impl::Respond(absl::string_view head) const {
     return Response(200, "OK", kMetricsContentType, registry_.Render(), include_body);
   }
   if (path == "/healthz") {
-    return Healthy() ? Response(200, "OK", "text/plain", "ok\n", include_body)
-                     : Response(503, "Service Unavailable", "text/plain", "unhealthy\n", include_body);
+    return Healthy()
+               ? Response(200, "OK", "text/plain", "ok\n", include_body)
+               : Response(503, "Service Unavailable", "text/plain", "unhealthy\n", include_body);
   }
   return Response(404, "Not Found", "text/plain", "not found\n", include_body);
 }

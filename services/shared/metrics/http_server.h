@@ -39,7 +39,8 @@ class HttpServer {
   // `registry` must outlive the server (and, with a borrowed `io`, every request in flight,
   // i.e. until `io` stops). With `io` == nullptr the server runs its own io_context on one
   // thread; otherwise it runs on `io` (e.g. Server::io_context()), whose threads the caller
-  // runs.
+  // runs, and `io` must outlive this object. Prefer the own thread: /healthz then answers
+  // even while the protocol threads are saturated, and after their drain.
   HttpServer(HttpServerConfig config, const Registry& registry, HealthCheck health,
              asio::io_context* io = nullptr);
   ~HttpServer();  // Stop()s.

@@ -1,14 +1,13 @@
 #include "services/shared/metrics/http_server.h"
 
-#include <atomic>
-#include <string>
-#include <system_error>
-
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
+#include <atomic>
+#include <string>
+#include <system_error>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -81,7 +80,8 @@ TEST_F(MetricsHttpServerTest, UnknownPathMethodAndGarbage) {
               StartsWith("HTTP/1.1 404 Not Found\r\n"));
   EXPECT_THAT(Exchange(server_->port(), "POST /metrics HTTP/1.1\r\n\r\n"),
               StartsWith("HTTP/1.1 405 Method Not Allowed\r\n"));
-  EXPECT_THAT(Exchange(server_->port(), "hello\r\n\r\n"), StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  EXPECT_THAT(Exchange(server_->port(), "hello\r\n\r\n"),
+              StartsWith("HTTP/1.1 400 Bad Request\r\n"));
 }
 
 TEST_F(MetricsHttpServerTest, OversizedRequestIsRefused) {

@@ -205,7 +205,8 @@ template class Family<Histogram>;
 template <typename T>
 Family<T>& Registry::Add(MetricType type, absl::string_view name, absl::string_view help,
                          std::vector<std::string> label_names, std::vector<double> buckets) {
-  if (!IsValidName(name, /*allow_colon=*/true)) Die(absl::StrCat("invalid metric name '", name, "'"));
+  if (!IsValidName(name, /*allow_colon=*/true))
+    Die(absl::StrCat("invalid metric name '", name, "'"));
   for (const std::string& label : label_names) {
     if (!IsValidName(label, /*allow_colon=*/false) || label == "le" || label.rfind("__", 0) == 0) {
       Die(absl::StrCat("invalid label name '", label, "' for metric ", name));

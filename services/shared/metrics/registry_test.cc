@@ -62,7 +62,8 @@ TEST(MetricsRegistryTest, EscapesLabelValuesAndHelp) {
 TEST(MetricsRegistryTest, RendersHistogramBucketsSumAndCount) {
   Registry registry;
   Histogram& histogram =
-      registry.AddHistogram("rpc_seconds", "RPC latency.", {"rpc"}, {0.5, 0.25, 1}).WithLabels({"Get"});
+      registry.AddHistogram("rpc_seconds", "RPC latency.", {"rpc"}, {0.5, 0.25, 1})
+          .WithLabels({"Get"});
   histogram.Observe(0.125);
   histogram.Observe(0.25);  // upper bounds are inclusive
   histogram.Observe(0.75);

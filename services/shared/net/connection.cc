@@ -4,8 +4,8 @@
 
 namespace mailroom::net {
 
-Connection::Connection(std::unique_ptr<Stream> stream, const Limits& limits,
-                       std::string session_id, std::string listener_name)
+Connection::Connection(std::unique_ptr<Stream> stream, const Limits& limits, std::string session_id,
+                       std::string listener_name)
     : stream_(std::move(stream)),
       limits_(limits),
       reader_(*stream_, limits_),

@@ -3,11 +3,10 @@
 #ifndef MAILROOM_SERVICES_SHARED_NET_CONNECTION_H_
 #define MAILROOM_SERVICES_SHARED_NET_CONNECTION_H_
 
+#include <asio/awaitable.hpp>
 #include <atomic>
 #include <memory>
 #include <string>
-
-#include <asio/awaitable.hpp>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -60,7 +59,8 @@ class Connection {
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 
   // Server side: marks the connection draining and interrupts a ReadCommandLine() that is
-  // waiting for the client. Call on the connection's executor.
+  // waiting for the client (via Stream::Cancel(), which also cancels a write overlapping that
+  // read, e.g. an IMAP IDLE update). Call on the connection's executor.
   void BeginDrain();
 
   // Server side: closes the stream at once; pending and later operations fail with kCancelled.

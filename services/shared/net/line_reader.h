@@ -5,11 +5,10 @@
 #ifndef MAILROOM_SERVICES_SHARED_NET_LINE_READER_H_
 #define MAILROOM_SERVICES_SHARED_NET_LINE_READER_H_
 
+#include <asio/awaitable.hpp>
 #include <cstddef>
 #include <memory>
 #include <string>
-
-#include <asio/awaitable.hpp>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"

@@ -217,8 +217,8 @@ TEST(NetLineReaderTest, HasBufferedLine) {
 }
 
 TEST(NetConnectionTest, StartTlsDiscardsPipelinedPlaintext) {
-  auto owned = std::make_unique<FakeStream>(
-      std::vector<std::string>{"STARTTLS\r\nMAIL FROM:<evil@x>\r\n"});
+  auto owned =
+      std::make_unique<FakeStream>(std::vector<std::string>{"STARTTLS\r\nMAIL FROM:<evil@x>\r\n"});
   FakeStream* stream = owned.get();
   Connection connection(std::move(owned), Limits{}, "sid", "submission");
   EXPECT_EQ(Describe(RunSync(connection.ReadCommandLine())), "STARTTLS|CRLF");

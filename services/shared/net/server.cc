@@ -1,15 +1,5 @@
 #include "services/shared/net/server.h"
 
-#include <csignal>
-#include <cstdio>
-#include <exception>
-#include <optional>
-#include <random>
-#include <string>
-#include <thread>
-#include <utility>
-#include <vector>
-
 #include <asio/co_spawn.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -20,29 +10,28 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 #include <asio/use_awaitable.hpp>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/shared/metrics/registry.h"
+#include "services/shared/net/connection_limiter.h"
 #include "services/shared/net/tcp_stream.h"
 
 namespace mailroom::net {
 namespace {
 
 using asio::ip::tcp;
-
-// The key under which a client counts against max_connections_per_ip: the IPv4 address, or
-// the /64 prefix of an IPv6 address (one host usually owns a whole /64).
-std::string AddressKey(const PeerInfo& peer) {
-  std::error_code ec;
-  asio::ip::address address = asio::ip::make_address(peer.address, ec);
-  if (ec || address.is_v4()) return peer.address;
-  asio::ip::address_v6::bytes_type bytes = address.to_v6().to_bytes();
-  for (size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
-  return absl::StrCat(asio::ip::address_v6(bytes).to_string(), "/64");
-}
 
 // Per-listener metric children, looked up once.
 struct ListenerMetrics {
@@ -54,18 +43,6 @@ struct ListenerMetrics {
 
 }  // namespace
 
-absl::string_view RefusalName(Refusal refusal) {
-  switch (refusal) {
-    case Refusal::kTooManyConnections:
-      return "too_many_connections";
-    case Refusal::kTooManyFromAddress:
-      return "too_many_from_address";
-    case Refusal::kShuttingDown:
-      return "shutting_down";
-  }
-  return "unknown";
-}
-
 class Server::Impl {
  public:
   Impl(ServerConfig config, std::shared_ptr<TlsContext> tls, Handler handler, RefuseHandler refuse,
@@ -76,6 +53,7 @@ class Server::Impl {
         refuse_(std::move(refuse)),
         metrics_(metrics),
         io_(std::max(1, config_.threads)),
+        limiter_(config_.max_connections, config_.max_connections_per_ip),
         session_ids_(std::random_device{}()) {}
 
   ~Impl() { Drain(); }
@@ -93,7 +71,8 @@ class Server::Impl {
 
  private:
   struct Listener {
-    Listener(ListenerConfig c, asio::io_context& io) : config(std::move(c)), acceptor(asio::make_strand(io)) {}
+    Listener(ListenerConfig c, asio::io_context& io)
+        : config(std::move(c)), acceptor(asio::make_strand(io)) {}
     ListenerConfig config;
     tcp::acceptor acceptor;
     uint16_t port = 0;
@@ -109,7 +88,7 @@ class Server::Impl {
   asio::awaitable<void> AcceptLoop(Listener* listener);
   void OnAccepted(Listener* listener, tcp::socket socket);
   asio::awaitable<void> Serve(std::shared_ptr<Connection> connection, Listener* listener,
-                              uint64_t id, std::string key);
+                              uint64_t id);
   asio::awaitable<void> Refuse(std::shared_ptr<Connection> connection, Listener* listener,
                                Refusal refusal);
   // Posts `action` to every live connection's executor.
@@ -123,6 +102,7 @@ class Server::Impl {
   const RefuseHandler refuse_;
   metrics::Registry* const metrics_;
   asio::io_context io_;
+  ConnectionLimiter limiter_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
@@ -136,17 +116,19 @@ class Server::Impl {
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::mt19937_64 session_ids_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, Live> live_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, size_t> per_address_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::Status Server::Impl::Bind(Listener& listener) {
   const ListenerConfig& c = listener.config;
   if (c.implicit_tls && tls_ == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("listener ", c.name, ": implicit TLS needs a TLS context"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("listener ", c.name, ": implicit TLS needs a TLS context"));
   }
   std::error_code ec;
   asio::ip::address address = asio::ip::make_address(c.address, ec);
-  if (ec) return absl::InvalidArgumentError(absl::StrCat("listener ", c.name, ": bad address ", c.address));
+  if (ec)
+    return absl::InvalidArgumentError(
+        absl::StrCat("listener ", c.name, ": bad address ", c.address));
   tcp::endpoint endpoint(address, c.port);
   tcp::acceptor& acceptor = listener.acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -165,22 +147,26 @@ void Server::Impl::RegisterMetrics(Listener& listener) {
   if (metrics_ == nullptr) return;
   const std::string& name = listener.config.name;
   ListenerMetrics& m = listener.metrics;
-  m.accepted = &metrics_->AddCounter("mailroom_net_connections_accepted_total",
-                                     "Connections admitted to a protocol handler.", {"listener"})
+  m.accepted = &metrics_
+                    ->AddCounter("mailroom_net_connections_accepted_total",
+                                 "Connections admitted to a protocol handler.", {"listener"})
                     .WithLabels({name});
   auto& refused = metrics_->AddCounter("mailroom_net_connections_refused_total",
                                        "Connections refused by a limit or during drain.",
                                        {"listener", "reason"});
-  for (Refusal r : {Refusal::kTooManyConnections, Refusal::kTooManyFromAddress, Refusal::kShuttingDown}) {
+  for (Refusal r :
+       {Refusal::kTooManyConnections, Refusal::kTooManyFromAddress, Refusal::kShuttingDown}) {
     m.refused[static_cast<int>(r)] = &refused.WithLabels({name, RefusalName(r)});
   }
-  m.tls_failures = &metrics_->AddCounter("mailroom_net_tls_handshake_failures_total",
-                                         "Implicit-TLS handshakes that failed or timed out.",
-                                         {"listener"})
-                        .WithLabels({name});
-  m.active = &metrics_->AddGauge("mailroom_net_connections_active", "Connections being served.",
-                                 {"listener"})
-                  .WithLabels({name});
+  m.tls_failures =
+      &metrics_
+           ->AddCounter("mailroom_net_tls_handshake_failures_total",
+                        "Implicit-TLS handshakes that failed or timed out.", {"listener"})
+           .WithLabels({name});
+  m.active =
+      &metrics_
+           ->AddGauge("mailroom_net_connections_active", "Connections being served.", {"listener"})
+           .WithLabels({name});
 }
 
 absl::Status Server::Impl::Start() {
@@ -255,7 +241,6 @@ std::string Server::Impl::NewSessionId() {
 void Server::Impl::OnAccepted(Listener* listener, tcp::socket socket) {
   asio::any_io_executor executor = socket.get_executor();
   auto stream = std::make_unique<TcpStream>(std::move(socket), tls_);
-  std::string key = AddressKey(stream->peer());
   std::optional<Refusal> refusal;
   uint64_t id = 0;
   std::shared_ptr<Connection> connection;
@@ -263,15 +248,9 @@ void Server::Impl::OnAccepted(Listener* listener, tcp::socket socket) {
     absl::MutexLock lock(&mu_);
     connection = std::make_shared<Connection>(std::move(stream), config_.limits, NewSessionId(),
                                               listener->config.name);
-    if (draining_) {
-      refusal = Refusal::kShuttingDown;
-    } else if (live_.size() >= config_.max_connections) {
-      refusal = Refusal::kTooManyConnections;
-    } else if (per_address_[key] >= config_.max_connections_per_ip) {
-      refusal = Refusal::kTooManyFromAddress;
-    } else {
+    refusal = draining_ ? Refusal::kShuttingDown : limiter_.TryAdmit(connection->peer().address);
+    if (!refusal.has_value()) {
       id = next_id_++;
-      ++per_address_[key];
       live_.emplace(id, Live{connection, executor});
     }
   }
@@ -287,12 +266,11 @@ void Server::Impl::OnAccepted(Listener* listener, tcp::socket socket) {
     listener->metrics.accepted->Increment();
     listener->metrics.active->Increment();
   }
-  asio::co_spawn(executor, Serve(std::move(connection), listener, id, std::move(key)),
-                 [](std::exception_ptr) {});
+  asio::co_spawn(executor, Serve(std::move(connection), listener, id), [](std::exception_ptr) {});
 }
 
 asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> connection,
-                                          Listener* listener, uint64_t id, std::string key) {
+                                          Listener* listener, uint64_t id) {
   const Limits& limits = config_.limits;
   bool ready = true;
   if (listener->config.implicit_tls) {
@@ -312,9 +290,8 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> connection
   co_await connection->stream().Shutdown(limits.tls_shutdown_timeout);
   if (listener->metrics.active != nullptr) listener->metrics.active->Decrement();
   absl::MutexLock lock(&mu_);
+  limiter_.Release(connection->peer().address);
   live_.erase(id);
-  auto it = per_address_.find(key);
-  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
 }
 
 asio::awaitable<void> Server::Impl::Refuse(std::shared_ptr<Connection> connection,
@@ -336,7 +313,8 @@ void Server::Impl::ForEachLive(void (*action)(Connection&)) {
     for (const auto& [id, live] : live_) snapshot.push_back(live);
   }
   for (Live& live : snapshot) {
-    asio::post(live.executor, [connection = std::move(live.connection), action] { action(*connection); });
+    asio::post(live.executor,
+               [connection = std::move(live.connection), action] { action(*connection); });
   }
 }
 

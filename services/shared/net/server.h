@@ -10,16 +10,16 @@
 #ifndef MAILROOM_SERVICES_SHARED_NET_SERVER_H_
 #define MAILROOM_SERVICES_SHARED_NET_SERVER_H_
 
+#include <asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 
-#include <asio/awaitable.hpp>
-
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "services/shared/net/connection.h"
+#include "services/shared/net/connection_limiter.h"
 #include "services/shared/net/limits.h"
 #include "services/shared/net/tls_context.h"
 
@@ -32,14 +32,6 @@ class Registry;
 }  // namespace mailroom::metrics
 
 namespace mailroom::net {
-
-// Why a connection was turned away before reaching the handler.
-enum class Refusal {
-  kTooManyConnections,  // ServerConfig::max_connections reached
-  kTooManyFromAddress,  // ServerConfig::max_connections_per_ip reached for the client
-  kShuttingDown,        // accepted while the server was draining
-};
-absl::string_view RefusalName(Refusal refusal);
 
 class Server {
  public:

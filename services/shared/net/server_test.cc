@@ -3,13 +3,6 @@
 // TLS with a real TLS client, connection limits, drain and the signal path.
 #include "services/shared/net/server.h"
 
-#include <csignal>
-#include <chrono>
-#include <functional>
-#include <optional>
-#include <string>
-#include <thread>
-
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -18,6 +11,12 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <chrono>
+#include <csignal>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"

@@ -12,12 +12,11 @@
 #ifndef MAILROOM_SERVICES_SHARED_NET_STREAM_H_
 #define MAILROOM_SERVICES_SHARED_NET_STREAM_H_
 
+#include <asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <asio/awaitable.hpp>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,7 +35,8 @@ struct PeerInfo {
   bool loopback = false;  // 127.0.0.0/8 or ::1
 };
 
-// What a TLS session negotiated, e.g. for the SMTP Received header (RFC 5321 §4.4 / RFC 8314 §4.3).
+// What a TLS session negotiated, e.g. for the SMTP Received header (RFC 5321 §4.4,
+// RFC 8314 §4.3).
 struct TlsInfo {
   std::string version;  // "TLSv1.3"
   std::string cipher;   // "TLS_AES_256_GCM_SHA384"
@@ -62,8 +62,9 @@ class Stream {
   // Performs the server side of a TLS handshake on this (plain) stream, upgrading it in place:
   // STARTTLS (RFC 3207 §4), STLS (RFC 2595 §4) and implicit TLS (RFC 8314 §3.3). Callers that
   // buffer input must drop what they buffered before the upgrade (LineReader::DiscardBuffered).
-  // Errors: kFailedPrecondition (already TLS, no TLS configured), kUnavailable (handshake failed
-  // or peer closed), kDeadlineExceeded, kCancelled.
+  // Errors: kFailedPrecondition (already TLS, no TLS configured; the stream is unchanged),
+  // kUnavailable (handshake failed or peer closed), kDeadlineExceeded, kCancelled. After any
+  // error but kFailedPrecondition the stream is unusable: end the connection.
   virtual asio::awaitable<absl::Status> StartTls(absl::Duration timeout) = 0;
 
   // Closes gracefully: sends a TLS close_notify (waiting at most `timeout` for the peer's), then

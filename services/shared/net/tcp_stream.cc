@@ -3,15 +3,14 @@
 #include <openssl/ssl.h>
 
 #include <array>
-#include <chrono>
-#include <system_error>
-#include <utility>
-
 #include <asio/experimental/deferred.hpp>
 #include <asio/experimental/parallel_group.hpp>
 #include <asio/ssl/error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <chrono>
+#include <system_error>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -98,7 +97,8 @@ asio::ip::tcp::socket& TcpStream::socket() {
 }
 
 absl::Status TcpStream::MapError(const std::error_code& ec, const char* what) const {
-  if (ec == asio::error::timed_out) return absl::DeadlineExceededError(absl::StrCat(what, " timed out"));
+  if (ec == asio::error::timed_out)
+    return absl::DeadlineExceededError(absl::StrCat(what, " timed out"));
   if (closed_ || ec == asio::error::operation_aborted) {
     return absl::CancelledError(absl::StrCat(what, " cancelled"));
   }

@@ -3,12 +3,11 @@
 #ifndef MAILROOM_SERVICES_SHARED_NET_TCP_STREAM_H_
 #define MAILROOM_SERVICES_SHARED_NET_TCP_STREAM_H_
 
-#include <memory>
-#include <optional>
-
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
 
 #include "services/shared/net/stream.h"
 #include "services/shared/net/tls_context.h"

@@ -50,12 +50,12 @@ absl::StatusOr<std::shared_ptr<TlsContext>> TlsContext::FromPemFiles(
   }
   tls->context_.use_private_key_file(key_path, asio::ssl::context::pem, ec);
   if (ec) {
-    return absl::InvalidArgumentError(absl::StrCat("TLS private key ", key_path, ": ", ec.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLS private key ", key_path, ": ", ec.message()));
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("TLS private key ", key_path,
-                                                   " does not match the certificate: ",
-                                                   OpenSslErrors()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "TLS private key ", key_path, " does not match the certificate: ", OpenSslErrors()));
   }
   return tls;
 }

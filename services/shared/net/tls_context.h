@@ -4,10 +4,9 @@
 #ifndef MAILROOM_SERVICES_SHARED_NET_TLS_CONTEXT_H_
 #define MAILROOM_SERVICES_SHARED_NET_TLS_CONTEXT_H_
 
+#include <asio/ssl/context.hpp>
 #include <memory>
 #include <string>
-
-#include <asio/ssl/context.hpp>
 
 #include "absl/status/statusor.h"
 
@@ -20,8 +19,8 @@ class TlsContext {
   // ciphers for TLS 1.2, no compression and no renegotiation.
   // Errors: kInvalidArgument when a file cannot be read or parsed, or the key does not match
   // the certificate; kInternal when OpenSSL refuses the protocol settings.
-  static absl::StatusOr<std::shared_ptr<TlsContext>> FromPemFiles(const std::string& cert_chain_path,
-                                                                  const std::string& key_path);
+  static absl::StatusOr<std::shared_ptr<TlsContext>> FromPemFiles(
+      const std::string& cert_chain_path, const std::string& key_path);
 
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;

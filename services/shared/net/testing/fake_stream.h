@@ -4,15 +4,14 @@
 #ifndef MAILROOM_SERVICES_SHARED_NET_TESTING_FAKE_STREAM_H_
 #define MAILROOM_SERVICES_SHARED_NET_TESTING_FAKE_STREAM_H_
 
-#include <deque>
-#include <string>
-#include <utility>
-#include <vector>
-
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/use_future.hpp>
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "services/shared/net/stream.h"

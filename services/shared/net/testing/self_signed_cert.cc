@@ -67,7 +67,8 @@ std::unique_ptr<X509, CertFree> MakeCert(EVP_PKEY* key, const std::string& commo
 
 absl::StatusOr<PemFiles> WriteSelfSignedCert(absl::string_view common_name) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/mailroom-tls-XXXXXX");
+  std::string pattern =
+      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/mailroom-tls-XXXXXX");
   std::vector<char> dir_template(pattern.begin(), pattern.end());
   dir_template.push_back('\0');
   if (mkdtemp(dir_template.data()) == nullptr) return absl::InternalError("mkdtemp failed");
@@ -87,7 +88,8 @@ absl::StatusOr<PemFiles> WriteSelfSignedCert(absl::string_view common_name) {
   }
   std::unique_ptr<BIO, BioFree> key_out(BIO_new_file(files.key_path.c_str(), "w"));
   if (key_out == nullptr || chmod(files.key_path.c_str(), 0600) != 0 ||
-      PEM_write_bio_PrivateKey(key_out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+      PEM_write_bio_PrivateKey(key_out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+          1) {
     return absl::InternalError(absl::StrCat("writing ", files.key_path, " failed"));
   }
   return files;
