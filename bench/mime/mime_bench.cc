@@ -78,9 +78,7 @@ void BM_ParseSmallText(benchmark::State& state) { RunParse(state, SmallText()); 
 void BM_ParseMultipart100K(benchmark::State& state) { RunParse(state, Multipart(90 << 10)); }
 void BM_ParseMultipart5M(benchmark::State& state) { RunParse(state, Multipart(5 << 20)); }
 void BM_BodyTextSmallText(benchmark::State& state) { RunBodyText(state, SmallText()); }
-void BM_BodyTextMultipart100K(benchmark::State& state) {
-  RunBodyText(state, Multipart(90 << 10));
-}
+void BM_BodyTextMultipart100K(benchmark::State& state) { RunBodyText(state, Multipart(90 << 10)); }
 void BM_BodyTextMultipart5M(benchmark::State& state) { RunBodyText(state, Multipart(5 << 20)); }
 
 BENCHMARK(BM_ParseSmallText);

@@ -65,8 +65,8 @@ std::vector<Token> Tokenize(std::string_view s) {
       t.end = pos + 1;
     } else {
       size_t e = pos;
-      while (e < s.size() && !IsSpaceOrEol(s[e]) && s[e] != '(' && s[e] != '"' &&
-             s[e] != '[' && kSpecials.find(s[e]) == std::string_view::npos) {
+      while (e < s.size() && !IsSpaceOrEol(s[e]) && s[e] != '(' && s[e] != '"' && s[e] != '[' &&
+             kSpecials.find(s[e]) == std::string_view::npos) {
         ++e;
       }
       t.text = std::string(s.substr(pos, e - pos));

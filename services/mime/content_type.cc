@@ -104,8 +104,8 @@ class Cursor {
 };
 
 struct RawParam {
-  std::string base;   // name without RFC 2231 decorations
-  int section = -1;   // RFC 2231 §3 section number, -1 when none
+  std::string base;       // name without RFC 2231 decorations
+  int section = -1;       // RFC 2231 §3 section number, -1 when none
   bool extended = false;  // RFC 2231 §4 trailing '*'
   std::string value;
 };
@@ -119,7 +119,8 @@ RawParam SplitParamName(std::string name, std::string value) {
   }
   size_t star = name.rfind('*');
   if (star != std::string::npos && star + 1 < name.size() && name.size() - star <= 7 &&
-      std::all_of(name.begin() + star + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      std::all_of(name.begin() + star + 1, name.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
     p.section = std::stoi(name.substr(star + 1));
     name.resize(star);
   }
@@ -137,8 +138,7 @@ int HexValue(char c) {
 std::string PercentDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-        HexValue(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
       i += 2;
     } else {
@@ -177,9 +177,8 @@ std::string CombineGroup(std::vector<const RawParam*>& group) {
     if (p->section >= 0 || p->extended) pieces.push_back(p);
   }
   if (pieces.empty()) return group.front()->value;
-  std::stable_sort(pieces.begin(), pieces.end(), [](const RawParam* a, const RawParam* b) {
-    return a->section < b->section;
-  });
+  std::stable_sort(pieces.begin(), pieces.end(),
+                   [](const RawParam* a, const RawParam* b) { return a->section < b->section; });
   // Duplicated section numbers: the first occurrence wins.
   auto last = std::unique(pieces.begin(), pieces.end(), [](const RawParam* a, const RawParam* b) {
     return a->section == b->section;

@@ -45,9 +45,9 @@ TEST(ParseParamsTest, Table) {
       {"", {}},
       {"; a=1; B=2", {{"a", "1"}, {"b", "2"}}},
       {"; boundary=----=_Part_1_2.3", {{"boundary", "----=_Part_1_2.3"}}},  // unquoted '='
-      {"; name=\"a \\\"q\\\" b\"", {{"name", "a \"q\" b"}}},              // quoted-pair
+      {"; name=\"a \\\"q\\\" b\"", {{"name", "a \"q\" b"}}},                // quoted-pair
       {"; name=\"unterminated", {{"name", "unterminated"}}},
-      {"; a=1; a=2", {{"a", "1"}}},                                        // first wins
+      {"; a=1; a=2", {{"a", "1"}}},  // first wins
       {"; junk; a=1;; =x; b", {{"a", "1"}}},
       {"; charset=us-ascii (Plain text)", {{"charset", "us-ascii"}}},
       {"; name=My File.txt", {{"name", "My File.txt"}}},
@@ -72,12 +72,13 @@ TEST(ParseParamsTest, Table) {
 }
 
 TEST(ParseContentDispositionTest, TypeAndParams) {
-  ContentDisposition cd =
-      ParseContentDisposition("Attachment; filename=genome.jpeg;\r\n"
-                              " modification-date=\"Wed, 12 Feb 1997 16:29:51 -0500\"");
+  ContentDisposition cd = ParseContentDisposition(
+      "Attachment; filename=genome.jpeg;\r\n"
+      " modification-date=\"Wed, 12 Feb 1997 16:29:51 -0500\"");
   EXPECT_EQ(cd.type, "attachment");
-  EXPECT_THAT(cd.params, ElementsAre(Param{"filename", "genome.jpeg"},
-                                     Param{"modification-date", "Wed, 12 Feb 1997 16:29:51 -0500"}));
+  EXPECT_THAT(cd.params,
+              ElementsAre(Param{"filename", "genome.jpeg"},
+                          Param{"modification-date", "Wed, 12 Feb 1997 16:29:51 -0500"}));
   EXPECT_EQ(ParseContentDisposition("; filename=x").type, "");
 }
 

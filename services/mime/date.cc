@@ -95,10 +95,10 @@ int ObsZoneMinutes(std::string_view zone) {
     std::string_view name;
     int minutes;
   };
-  static constexpr Named kZones[] = {{"ut", 0},          {"gmt", 0},         {"utc", 0},
-                                     {"est", -5 * 60},   {"edt", -4 * 60},   {"cst", -6 * 60},
-                                     {"cdt", -5 * 60},   {"mst", -7 * 60},   {"mdt", -6 * 60},
-                                     {"pst", -8 * 60},   {"pdt", -7 * 60}};
+  static constexpr Named kZones[] = {{"ut", 0},        {"gmt", 0},       {"utc", 0},
+                                     {"est", -5 * 60}, {"edt", -4 * 60}, {"cst", -6 * 60},
+                                     {"cdt", -5 * 60}, {"mst", -7 * 60}, {"mdt", -6 * 60},
+                                     {"pst", -8 * 60}, {"pdt", -7 * 60}};
   for (const Named& z : kZones) {
     if (EqualsIgnoreCase(zone, z.name)) return z.minutes;
   }

@@ -17,10 +17,10 @@ TEST(DecodeBase64Test, Table) {
       {"SGVsbG8=", "Hello"},
       {"SGVsbG8gd29ybGQ=", "Hello world"},
       {"SGVs\r\nbG8g\r\nd29y bGQ=", "Hello world"},  // line breaks and spaces skipped
-      {"SGVsbG8", "Hello"},                           // missing padding
-      {"SG!Vs*bG8=", "Hello"},                        // invalid characters skipped
-      {"SGVsbG8=IGlnbm9yZWQ=", "Hello"},              // stops at '='
-      {"S", ""},                                      // a lone sextet yields nothing
+      {"SGVsbG8", "Hello"},                          // missing padding
+      {"SG!Vs*bG8=", "Hello"},                       // invalid characters skipped
+      {"SGVsbG8=IGlnbm9yZWQ=", "Hello"},             // stops at '='
+      {"S", ""},                                     // a lone sextet yields nothing
       {"/+/+", "\xff\xef\xfe"},
       {"AA==", std::string(1, '\0')},
   };
@@ -31,13 +31,13 @@ TEST(DecodeQuotedPrintableTest, Table) {
   const DecodeCase cases[] = {
       {"", ""},
       {"caf=E9", "caf\xe9"},
-      {"caf=e9", "caf\xe9"},                           // lower-case hex accepted
-      {"soft=\r\nbreak", "softbreak"},                 // RFC 2045 §6.7 rule 5
-      {"soft= \t\r\nbreak", "softbreak"},              // WSP after the soft break '='
-      {"soft=\nbreak", "softbreak"},                   // bare LF
+      {"caf=e9", "caf\xe9"},               // lower-case hex accepted
+      {"soft=\r\nbreak", "softbreak"},     // RFC 2045 §6.7 rule 5
+      {"soft= \t\r\nbreak", "softbreak"},  // WSP after the soft break '='
+      {"soft=\nbreak", "softbreak"},       // bare LF
       {"hard\r\nbreak", "hard\r\nbreak"},
       {"trailing   \r\nspace", "trailing\r\nspace"},  // rule 3: trailing WSP removed
-      {"bad =ZZ escape", "bad =ZZ escape"},            // bad escapes kept literally
+      {"bad =ZZ escape", "bad =ZZ escape"},           // bad escapes kept literally
       {"end=", "end"},
       {"end=4", "end=4"},
       {"a=3D=3Db", "a==b"},

@@ -31,8 +31,7 @@ std::string_view TrimValue(std::string_view v) {
 
 }  // namespace
 
-HeaderBlock ParseHeaderBlock(std::string_view raw, size_t begin, size_t end,
-                             const Limits& limits) {
+HeaderBlock ParseHeaderBlock(std::string_view raw, size_t begin, size_t end, const Limits& limits) {
   HeaderBlock block;
   block.body_begin = end;
   bool first_line = true;

@@ -22,8 +22,7 @@ struct HeaderBlock {
 // the entity has no header block (body_begin = begin). Later lines that are neither fields nor
 // continuations are skipped, as broken folding is common. Past max_header_bytes the block ends
 // at the last whole line; the rest is body.
-HeaderBlock ParseHeaderBlock(std::string_view raw, size_t begin, size_t end,
-                             const Limits& limits);
+HeaderBlock ParseHeaderBlock(std::string_view raw, size_t begin, size_t end, const Limits& limits);
 
 // The first field named `name` (case-insensitive), or nullptr.
 const HeaderField* FindField(const std::vector<HeaderField>& fields, std::string_view name);

@@ -11,7 +11,8 @@ namespace {
 // Tags after which text reads as a new line.
 bool IsBlockTag(std::string_view name) {
   static constexpr std::array<std::string_view, 14> kBlock = {
-      "br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "blockquote"};
+      "br", "p",  "div", "tr", "li",    "h1", "h2",
+      "h3", "h4", "h5",  "h6", "table", "ul", "blockquote"};
   for (std::string_view b : kBlock) {
     if (EqualsIgnoreCase(name, b)) return true;
   }
@@ -30,9 +31,9 @@ size_t DecodeEntity(std::string_view html, size_t pos, std::string& out) {
     std::string_view name;
     uint32_t cp;
   };
-  static constexpr Named kNamed[] = {{"amp", '&'},   {"lt", '<'},     {"gt", '>'},
-                                     {"quot", '"'},  {"apos", '\''},  {"nbsp", 0xA0},
-                                     {"copy", 0xA9}, {"reg", 0xAE},   {"hellip", 0x2026},
+  static constexpr Named kNamed[] = {{"amp", '&'},      {"lt", '<'},       {"gt", '>'},
+                                     {"quot", '"'},     {"apos", '\''},    {"nbsp", 0xA0},
+                                     {"copy", 0xA9},    {"reg", 0xAE},     {"hellip", 0x2026},
                                      {"ndash", 0x2013}, {"mdash", 0x2014}, {"euro", 0x20AC}};
   for (const Named& n : kNamed) {
     if (name == n.name) {
@@ -44,7 +45,7 @@ size_t DecodeEntity(std::string_view html, size_t pos, std::string& out) {
   bool hex = name[1] == 'x' || name[1] == 'X';
   uint32_t cp = 0;
   for (char c : name.substr(hex ? 2 : 1)) {
-    int d = (c >= '0' && c <= '9') ? c - '0'
+    int d = (c >= '0' && c <= '9')                          ? c - '0'
             : hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
                                                             : -1;
     if (d < 0) return 0;
@@ -94,8 +95,8 @@ std::string HtmlToText(std::string_view html) {
       if (used == 0) out.push_back(c);
       pos += used == 0 ? 1 : used;
     } else if (c != '<' || pos + 1 >= html.size() ||
-               !(std::isalpha(static_cast<unsigned char>(html[pos + 1])) ||
-                 html[pos + 1] == '/' || html[pos + 1] == '!')) {
+               !(std::isalpha(static_cast<unsigned char>(html[pos + 1])) || html[pos + 1] == '/' ||
+                 html[pos + 1] == '!')) {
       out.push_back(c);
       ++pos;
     } else if (html.compare(pos, 4, "<!--") == 0) {
@@ -106,7 +107,7 @@ std::string HtmlToText(std::string_view html) {
       bool closing = false;
       pos = SkipTag(html, pos, &name, &closing);
       if (!closing && (EqualsIgnoreCase(name, "script") || EqualsIgnoreCase(name, "style") ||
-          EqualsIgnoreCase(name, "head"))) {
+                       EqualsIgnoreCase(name, "head"))) {
         pos = SkipElementContent(html, pos, name);
       }
       out.push_back(IsBlockTag(name) ? '\n' : ' ');

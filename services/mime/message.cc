@@ -102,8 +102,8 @@ void MakeOpaque(Context& ctx, Part& part) {
   ctx.truncated = true;
 }
 
-void ParseEntity(Context& ctx, size_t begin, size_t end, int depth, bool digest_child,
-                 Part& part, std::vector<HeaderField>* fields_out);
+void ParseEntity(Context& ctx, size_t begin, size_t end, int depth, bool digest_child, Part& part,
+                 std::vector<HeaderField>* fields_out);
 
 // The one child of a multipart whose body parts cannot be found: text/plain over the whole
 // multipart body, so that IMAP's 1*body holds and the text stays readable.
@@ -153,8 +153,8 @@ void ExpandMessage(Context& ctx, int depth, Part& part) {
   part.message_envelope = std::make_shared<Envelope>(BuildEnvelope(part.message_headers));
 }
 
-void ParseEntity(Context& ctx, size_t begin, size_t end, int depth, bool digest_child,
-                 Part& part, std::vector<HeaderField>* fields_out) {
+void ParseEntity(Context& ctx, size_t begin, size_t end, int depth, bool digest_child, Part& part,
+                 std::vector<HeaderField>* fields_out) {
   ++ctx.parts;
   HeaderBlock block = ParseHeaderBlock(ctx.raw, begin, end, ctx.limits);
   if (block.truncated) ctx.truncated = true;

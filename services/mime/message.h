@@ -45,12 +45,12 @@ inline constexpr std::string_view kMissingDomain = "MISSING_DOMAIN";
 
 // One element of an ENVELOPE address list (RFC 9051 §7.5.2).
 struct Address {
-  std::string name;     // display name: raw bytes, quotes removed, encoded words NOT decoded
-                        // (IMAP serves them raw); "" = NIL. For a bare addr-spec followed by a
-                        // comment, the comment text ("user@host (Name)").
-  std::string adl;      // source route, "" = NIL
-  std::string mailbox;  // local part (quotes removed); for a group start: the group name
-  std::string host;     // domain
+  std::string name;          // display name: raw bytes, quotes removed, encoded words NOT decoded
+                             // (IMAP serves them raw); "" = NIL. For a bare addr-spec followed by a
+                             // comment, the comment text ("user@host (Name)").
+  std::string adl;           // source route, "" = NIL
+  std::string mailbox;       // local part (quotes removed); for a group start: the group name
+  std::string host;          // domain
   bool group_start = false;  // RFC 9051: group start (host NIL, mailbox = group name)
   bool group_end = false;    // group end (mailbox and host NIL)
 };
@@ -76,7 +76,7 @@ struct Part {
   std::string type = "text", subtype = "plain";
   std::vector<Param> params;  // Content-Type parameters
   std::optional<std::string> id, description, md5, location;
-  std::string encoding = "7bit";  // Content-Transfer-Encoding, lower-cased
+  std::string encoding = "7bit";           // Content-Transfer-Encoding, lower-cased
   std::optional<std::string> disposition;  // lower-cased type
   std::vector<Param> disposition_params;
   std::vector<std::string> languages;
@@ -97,7 +97,7 @@ struct Message {
   std::vector<HeaderField> headers;  // top-level header fields in order
   uint64_t header_size = 0;          // octets of the top-level header block incl. blank line
   uint64_t size = 0;                 // whole message octets
-  Part body;              // the top-level entity (header_offset=0, header_size=header_size)
+  Part body;               // the top-level entity (header_offset=0, header_size=header_size)
   bool truncated = false;  // a limit was hit (depth/parts/header): parsing degraded gracefully
 };
 

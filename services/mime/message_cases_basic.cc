@@ -18,7 +18,8 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII
 
 Hello Joe, do you think we can meet at 3:30 tomorrow?
 )");
-  c.envelope = R"x(("Mon, 7 Feb 1994 21:52:25 -0800 (PST)" "afternoon meeting" (("Fred Foobar" NIL "foobar" "Blurdybloop.example")) (("Fred Foobar" NIL "foobar" "Blurdybloop.example")) (("Fred Foobar" NIL "foobar" "Blurdybloop.example")) ((NIL NIL "mooch" "owatagu.siam.edu.example")) NIL NIL NIL "<B27397-0100000@Blurdybloop.example>"))x";
+  c.envelope =
+      R"x(("Mon, 7 Feb 1994 21:52:25 -0800 (PST)" "afternoon meeting" (("Fred Foobar" NIL "foobar" "Blurdybloop.example")) (("Fred Foobar" NIL "foobar" "Blurdybloop.example")) (("Fred Foobar" NIL "foobar" "Blurdybloop.example")) ((NIL NIL "mooch" "owatagu.siam.edu.example")) NIL NIL NIL "<B27397-0100000@Blurdybloop.example>"))x";
   c.structure = "text/plain;charset=US-ASCII 7bit L1";
   c.bodies = {{"", "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n"},
               {"1", "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n"}};
@@ -50,7 +51,8 @@ Content-Transfer-Encoding: quoted-printable
 <p>Lunch at <b>noon</b>?</p>
 --alt-b--
 )");
-  c.envelope = R"x(("Tue, 1 Aug 2023 12:00:00 +0000" "Lunch?" (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Bob" NIL "bob" "example.org")(NIL NIL "carol" "example.net")) NIL NIL NIL "<alt1@example.com>"))x";
+  c.envelope =
+      R"x(("Tue, 1 Aug 2023 12:00:00 +0000" "Lunch?" (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Bob" NIL "bob" "example.org")(NIL NIL "carol" "example.net")) NIL NIL NIL "<alt1@example.com>"))x";
   c.structure =
       "multipart/alternative;boundary=alt-b (text/plain;charset=utf-8 7bit L1, "
       "text/html;charset=utf-8 quoted-printable L0)";
@@ -90,7 +92,8 @@ ZG9iagp0cmFpbGVyCjw8ID4+CiUlRU9GCg==
 
 ------=_Part_0_1234.5678--
 )");
-  c.envelope = R"x(("Wed, 4 Oct 2023 09:30:00 +0200" "Q3 report" ((NIL NIL "reports" "example.com")) ((NIL NIL "reports" "example.com")) ((NIL NIL "reports" "example.com")) ((NIL NIL "boss" "example.com")) NIL NIL NIL "<q3@example.com>"))x";
+  c.envelope =
+      R"x(("Wed, 4 Oct 2023 09:30:00 +0200" "Q3 report" ((NIL NIL "reports" "example.com")) ((NIL NIL "reports" "example.com")) ((NIL NIL "reports" "example.com")) ((NIL NIL "boss" "example.com")) NIL NIL NIL "<q3@example.com>"))x";
   c.structure =
       "multipart/mixed;boundary=----=_Part_0_1234.5678 (text/plain;charset=us-ascii 7bit L1, "
       "application/pdf;name=report.pdf base64 disp=attachment;filename=report.pdf)";
@@ -181,7 +184,8 @@ a,b
 
 --outer--
 )");
-  c.envelope = R"x(("Thu, 5 Oct 2023 10:00:00 -0400" "Newsletter" (("Nested Sender" NIL "nested" "example.com")) (("Nested Sender" NIL "nested" "example.com")) (("Nested Sender" NIL "nested" "example.com")) ((NIL NIL "rcpt" "example.com")) NIL NIL NIL "<nested@example.com>"))x";
+  c.envelope =
+      R"x(("Thu, 5 Oct 2023 10:00:00 -0400" "Newsletter" (("Nested Sender" NIL "nested" "example.com")) (("Nested Sender" NIL "nested" "example.com")) (("Nested Sender" NIL "nested" "example.com")) ((NIL NIL "rcpt" "example.com")) NIL NIL NIL "<nested@example.com>"))x";
   c.structure =
       "multipart/mixed;boundary=outer (multipart/alternative;boundary=alt ("
       "text/plain;charset=utf-8 quoted-printable L0, "
@@ -250,7 +254,8 @@ AAECAw==
 
 --fwd--
 )");
-  c.envelope = R"x(("Fri, 6 Oct 2023 08:00:00 +0000" "Fwd: Original" (("Forwarder" NIL "fwd" "example.com")) (("Forwarder" NIL "fwd" "example.com")) (("Forwarder" NIL "fwd" "example.com")) ((NIL NIL "dest" "example.com")) NIL NIL NIL "<fwd@example.com>"))x";
+  c.envelope =
+      R"x(("Fri, 6 Oct 2023 08:00:00 +0000" "Fwd: Original" (("Forwarder" NIL "fwd" "example.com")) (("Forwarder" NIL "fwd" "example.com")) (("Forwarder" NIL "fwd" "example.com")) ((NIL NIL "dest" "example.com")) NIL NIL NIL "<fwd@example.com>"))x";
   c.structure =
       "multipart/mixed;boundary=fwd (text/plain 7bit L0, message/rfc822 7bit L20 disp=inline "
       "(multipart/mixed;boundary=inner (text/plain;charset=us-ascii 7bit L0, "
@@ -282,11 +287,14 @@ Inner body line 1
 Inner body line 2
 --X--
 )");
-  c.envelope = R"x((NIL "fwd simple" ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x";
+  c.envelope =
+      R"x((NIL "fwd simple" ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x";
   c.structure =
       "multipart/mixed;boundary=X (message/rfc822 7bit L4 (text/plain;charset=us-ascii 7bit "
       "L1))";
-  c.inner_envelopes = {{"1", R"x((NIL "inner" ((NIL NIL "b" "example.com")) ((NIL NIL "b" "example.com")) ((NIL NIL "b" "example.com")) NIL NIL NIL NIL NIL))x"}};
+  c.inner_envelopes = {
+      {"1",
+       R"x((NIL "inner" ((NIL NIL "b" "example.com")) ((NIL NIL "b" "example.com")) ((NIL NIL "b" "example.com")) NIL NIL NIL NIL NIL))x"}};
   c.bodies = {
       {"1", "Subject: inner\r\nFrom: b@example.com\r\n\r\nInner body line 1\r\nInner body line 2"},
       {"1.1", "Inner body line 1\r\nInner body line 2"}};
@@ -325,7 +333,9 @@ Second message.
   c.structure =
       "multipart/digest;boundary=dig (message/rfc822 7bit L4 (text/plain;charset=us-ascii 7bit "
       "L1), text/plain 7bit L0, message/rfc822 7bit L3 (text/plain;charset=us-ascii 7bit L0))";
-  c.inner_envelopes = {{"1", R"x((NIL "first" ((NIL NIL "one" "example.com")) ((NIL NIL "one" "example.com")) ((NIL NIL "one" "example.com")) NIL NIL NIL NIL NIL))x"}};
+  c.inner_envelopes = {
+      {"1",
+       R"x((NIL "first" ((NIL NIL "one" "example.com")) ((NIL NIL "one" "example.com")) ((NIL NIL "one" "example.com")) NIL NIL NIL NIL NIL))x"}};
   c.bodies = {{"1.1", "First message.\r\n"}, {"2", "Not a message."}, {"3.1", "Second message."}};
   c.headers = {{"1", "\r\n"}};
   return c;

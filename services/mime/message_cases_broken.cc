@@ -90,7 +90,8 @@ MessageCase NoBlankLine() {
   MessageCase c;
   c.name = "no_blank_line";
   c.raw = Crlf("From: a@example.com\nSubject: only headers\n");
-  c.envelope = R"x((NIL "only headers" ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x";
+  c.envelope =
+      R"x((NIL "only headers" ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x";
   c.structure = "text/plain;charset=us-ascii 7bit L0";
   c.bodies = {{"1", ""}};
   c.headers = {{"", "From: a@example.com\r\nSubject: only headers\r\n"}};
@@ -170,7 +171,8 @@ Cc: <c@example.com
 Subject: (not a comment) "quoted
 
 x)");
-  c.envelope = R"x((NIL "(not a comment) \"quoted" ((NIL NIL "Unterminated <a@example.com>" "MISSING_DOMAIN")) ((NIL NIL "Unterminated <a@example.com>" "MISSING_DOMAIN")) ((NIL NIL "Unterminated <a@example.com>" "MISSING_DOMAIN")) (("unterminated comment" NIL "b" "example.com")) ((NIL NIL "c" "example.com")) NIL NIL NIL))x";
+  c.envelope =
+      R"x((NIL "(not a comment) \"quoted" ((NIL NIL "Unterminated <a@example.com>" "MISSING_DOMAIN")) ((NIL NIL "Unterminated <a@example.com>" "MISSING_DOMAIN")) ((NIL NIL "Unterminated <a@example.com>" "MISSING_DOMAIN")) (("unterminated comment" NIL "b" "example.com")) ((NIL NIL "c" "example.com")) NIL NIL NIL))x";
   c.bodies = {{"1", "x"}};
   return c;
 }
@@ -258,11 +260,21 @@ just text, not a message
 }  // namespace
 
 std::vector<MessageCase> BrokenCases() {
-  return {MissingBoundary(),   WrongBoundary(),          BoundaryNeverClosed(),
-          PreambleEpilogue(),  NoBlankLine(),            HeaderOnly(),
-          EmptyMessage(),      NoHeaders(),              PartWithoutBlankLine(),
-          NulBytes(),          Unterminated(),           BoundaryPrefixOfInner(),
-          OuterBoundaryEndsInner(), EmptyParts(),        Base64MessageRfc822()};
+  return {MissingBoundary(),
+          WrongBoundary(),
+          BoundaryNeverClosed(),
+          PreambleEpilogue(),
+          NoBlankLine(),
+          HeaderOnly(),
+          EmptyMessage(),
+          NoHeaders(),
+          PartWithoutBlankLine(),
+          NulBytes(),
+          Unterminated(),
+          BoundaryPrefixOfInner(),
+          OuterBoundaryEndsInner(),
+          EmptyParts(),
+          Base64MessageRfc822()};
 }
 
 }  // namespace mailroom::mime::testing

@@ -4,21 +4,21 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/mime/text.h"
 #include "services/mime/test_util.h"
+#include "services/mime/text.h"
 
 namespace mailroom::mime {
 namespace {
 
-using ::testing::Eq;
-using ::testing::IsEmpty;
-using ::testing::SizeIs;
 using testing::AllCases;
 using testing::CheckInvariants;
 using testing::Describe;
+using ::testing::Eq;
 using testing::ImapEnvelope;
+using ::testing::IsEmpty;
 using testing::MessageCase;
 using testing::ParsePath;
+using ::testing::SizeIs;
 
 class MessageCaseTest : public ::testing::TestWithParam<MessageCase> {};
 
@@ -64,8 +64,8 @@ INSTANTIATE_TEST_SUITE_P(Messages, MessageCaseTest, ::testing::ValuesIn(AllCases
 TEST(ParseTest, CaseCountCoversTheBrief) { EXPECT_GE(AllCases().size(), 30u); }
 
 TEST(ParseTest, HeadersInOrderUnfolded) {
-  std::string raw = testing::Crlf(
-      "Subject: one\n two\nX-Empty:\nX-Spaced : value  \nFrom: a@b.c\n\nbody\n");
+  std::string raw =
+      testing::Crlf("Subject: one\n two\nX-Empty:\nX-Spaced : value  \nFrom: a@b.c\n\nbody\n");
   Message msg = Parse(raw);
   ASSERT_THAT(msg.headers, SizeIs(4));
   EXPECT_EQ(msg.headers[0].name, "Subject");
@@ -79,8 +79,8 @@ TEST(ParseTest, HeadersInOrderUnfolded) {
 }
 
 TEST(ParseTest, EnclosedMessageHeadersAreKept) {
-  std::string raw = testing::Crlf(
-      "Content-Type: message/rfc822\n\nSubject: inner\nX-Test: 1\n\nbody\n");
+  std::string raw =
+      testing::Crlf("Content-Type: message/rfc822\n\nSubject: inner\nX-Test: 1\n\nbody\n");
   Message msg = Parse(raw);
   ASSERT_THAT(msg.body.message_headers, SizeIs(2));
   EXPECT_EQ(msg.body.message_headers[1].name, "X-Test");
@@ -131,8 +131,7 @@ TEST(ParseTest, ManyPartsStopAtMaxParts) {
   EXPECT_TRUE(msg.truncated);
   EXPECT_EQ(CheckInvariants(msg, raw, limits), "");
   EXPECT_THAT(msg.body.children, SizeIs(limits.max_parts - 1));
-  EXPECT_EQ(raw.substr(msg.body.children[5].body_offset, msg.body.children[5].body_size),
-            "part 5");
+  EXPECT_EQ(raw.substr(msg.body.children[5].body_offset, msg.body.children[5].body_size), "part 5");
 }
 
 TEST(ParseTest, MaxPartsOneMakesTopLevelMultipartOpaque) {

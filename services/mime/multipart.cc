@@ -9,8 +9,8 @@ namespace {
 // Whether raw[line, line_end) (line_end excludes the LF) is a delimiter line for `boundary`.
 // Sets *close for the close delimiter. Trailing transport padding (WSP) is allowed; any
 // other trailing text means a different boundary that merely shares the prefix.
-bool IsDelimiterLine(std::string_view raw, size_t line, size_t line_end,
-                     std::string_view boundary, bool* close) {
+bool IsDelimiterLine(std::string_view raw, size_t line, size_t line_end, std::string_view boundary,
+                     bool* close) {
   size_t need = 2 + boundary.size();
   if (line_end - line < need || raw[line] != '-' || raw[line + 1] != '-' ||
       raw.compare(line + 2, boundary.size(), boundary) != 0) {

@@ -62,10 +62,18 @@ TEST(RobustnessTest, MutatedCases) {
       for (int e = 0; e < edits && !raw.empty(); ++e) {
         size_t pos = rng() % raw.size();
         switch (rng() % 4) {
-          case 0: raw[pos] = static_cast<char>(rng()); break;
-          case 1: raw.erase(pos, 1 + rng() % 16); break;
-          case 2: raw.insert(pos, raw.substr(rng() % raw.size(), rng() % 64)); break;
-          default: raw.insert(pos, "\r\n--"); break;
+          case 0:
+            raw[pos] = static_cast<char>(rng());
+            break;
+          case 1:
+            raw.erase(pos, 1 + rng() % 16);
+            break;
+          case 2:
+            raw.insert(pos, raw.substr(rng() % raw.size(), rng() % 64));
+            break;
+          default:
+            raw.insert(pos, "\r\n--");
+            break;
         }
       }
       ExerciseAll(raw, i % 2 == 0 ? SmallLimits() : Limits{});
@@ -76,7 +84,8 @@ TEST(RobustnessTest, MutatedCases) {
 TEST(RobustnessTest, EveryPrefixOfEveryCase) {
   // What a byte-at-a-time reader would see at each step.
   for (const testing::MessageCase& c : AllCases()) {
-    for (size_t n = 0; n <= c.raw.size(); ++n) ExerciseAll(std::string_view(c.raw).substr(0, n), Limits{});
+    for (size_t n = 0; n <= c.raw.size(); ++n)
+      ExerciseAll(std::string_view(c.raw).substr(0, n), Limits{});
   }
 }
 

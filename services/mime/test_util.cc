@@ -32,8 +32,8 @@ std::string AddressList(const std::vector<Address>& list) {
     } else if (a.group_start) {
       absl::StrAppend(&out, "(NIL NIL ", Quote(a.mailbox), " NIL)");
     } else {
-      absl::StrAppend(&out, "(", NilOrEmpty(a.name), " ", NilOrEmpty(a.adl), " ", NilOrEmpty(a.mailbox), " ",
-                      NilOrEmpty(a.host), ")");
+      absl::StrAppend(&out, "(", NilOrEmpty(a.name), " ", NilOrEmpty(a.adl), " ",
+                      NilOrEmpty(a.mailbox), " ", NilOrEmpty(a.host), ")");
     }
   }
   return out + ")";
@@ -59,8 +59,8 @@ std::string Crlf(std::string_view text) {
 std::string ImapEnvelope(const Envelope& env) {
   return absl::StrCat("(", NilOr(env.date), " ", NilOr(env.subject), " ", AddressList(env.from),
                       " ", AddressList(env.sender), " ", AddressList(env.reply_to), " ",
-                      AddressList(env.to), " ", AddressList(env.cc), " ", AddressList(env.bcc),
-                      " ", NilOr(env.in_reply_to), " ", NilOr(env.message_id), ")");
+                      AddressList(env.to), " ", AddressList(env.cc), " ", AddressList(env.bcc), " ",
+                      NilOr(env.in_reply_to), " ", NilOr(env.message_id), ")");
 }
 
 std::string Describe(const Part& part) {
@@ -163,8 +163,7 @@ std::string DeeplyNestedMessage(int depth) {
   std::string tail;
   for (int i = 0; i < depth; ++i) {
     std::string b = absl::StrCat("b", i);
-    absl::StrAppend(&head, "Content-Type: multipart/mixed; boundary=", b, "\r\n\r\n--", b,
-                    "\r\n");
+    absl::StrAppend(&head, "Content-Type: multipart/mixed; boundary=", b, "\r\n\r\n--", b, "\r\n");
     tail = absl::StrCat("\r\n--", b, "--\r\n", tail);
   }
   return absl::StrCat(head, "Content-Type: text/plain\r\n\r\ninnermost", tail);

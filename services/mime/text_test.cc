@@ -72,7 +72,8 @@ TEST(BodyTextTest, CappedOnUtf8Boundary) {
 }
 
 TEST(BodyTextTest, InvalidBytesAndNulAreCleaned) {
-  std::string raw = std::string("Content-Type: text/plain; charset=utf-8\r\n\r\nA\xFF") + '\0' + "B";
+  std::string raw =
+      std::string("Content-Type: text/plain; charset=utf-8\r\n\r\nA\xFF") + '\0' + "B";
   Message msg = Parse(raw);
   EXPECT_EQ(BodyText(msg, raw), "A\xEF\xBF\xBD B");
   std::string raw2 = std::string("Content-Type: text/plain; charset=x-unknown\r\n\r\nA\xE9");
