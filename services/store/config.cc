@@ -5,6 +5,9 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listen address (host:port)");
 ABSL_FLAG(std::string, database_url, "postgresql://mailroom@127.0.0.1:5432/mailroom",
           "libpq connection string of the PostgreSQL database");
+ABSL_FLAG(std::string, listen_database_url, "",
+          "connection string for LISTEN/NOTIFY; must reach PostgreSQL directly, not through a "
+          "transaction-mode pooler (default: --database_url)");
 ABSL_FLAG(int, pool_size, 16, "PostgreSQL connections in the pool");
 ABSL_FLAG(int, statement_timeout_ms, 30000, "PostgreSQL statement_timeout");
 ABSL_FLAG(uint64_t, max_message_bytes, 64ull << 20, "largest message accepted (octets)");
@@ -22,6 +25,8 @@ Config ConfigFromFlags() {
   Config c;
   c.listen = absl::GetFlag(FLAGS_listen);
   c.pool.dsn = absl::GetFlag(FLAGS_database_url);
+  c.listen_dsn = absl::GetFlag(FLAGS_listen_database_url);
+  if (c.listen_dsn.empty()) c.listen_dsn = c.pool.dsn;
   c.pool.size = absl::GetFlag(FLAGS_pool_size);
   c.pool.statement_timeout_ms = absl::GetFlag(FLAGS_statement_timeout_ms);
   c.limits.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);

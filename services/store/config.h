@@ -14,6 +14,7 @@ namespace mailroom::store {
 struct Config {
   std::string listen = "127.0.0.1:50051";
   db::PoolOptions pool;            // pool.dsn from --database_url
+  std::string listen_dsn;          // LISTEN connection: direct to PostgreSQL, never a pooler
   ServiceLimits limits;
   PasswordCost password_cost;
   int drain_seconds = 20;

@@ -50,7 +50,7 @@ int Run(const Config& config) {
   db::MailDb mail_db(&pool);
   WatchHub hub;
   db::ChangeListener listener(
-      config.pool.dsn, [&hub](std::string_view p) { hub.OnPayload(p); },
+      config.listen_dsn, [&hub](std::string_view p) { hub.OnPayload(p); },
       [&hub] { hub.OnReconnect(); });
   listener.Start();
 

@@ -129,8 +129,17 @@ absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
         return absl::OkStatus();
       }
     }
+    // The content goes first: sending it takes the longest, and it locks no user's rows, so
+    // deliveries into one busy mailbox hold that mailbox's locks only for the short rest.
+    const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
+    txn.exec_params(kUpsertContentSql, Bin(content.sha256), static_cast<int64_t>(targets.size()),
+                    content.size, content.header_size, Bin(raw), Bin(content.envelope),
+                    Bin(content.structure), content.headers_json, content.body_text,
+                    content.preview,
+                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
+                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
+    // Then quota (user rows) and UIDs (mailbox rows), each in a fixed order.
     RETURN_IF_ERROR(ChargeQuota(txn, groups, content.size));
-    // Resolve and lock the target mailboxes in (user, mailbox) order before the content row.
     std::vector<MailboxRow> boxes;
     for (const Target& g : groups) {
       absl::StatusOr<MailboxRow> mb = FindMailbox(txn, g.user_id, g.mailbox);
@@ -140,13 +149,6 @@ absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
       if (!mb.ok()) return mb.status();
       boxes.push_back(*mb);
     }
-    const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
-    txn.exec_params(kUpsertContentSql, Bin(content.sha256), static_cast<int64_t>(targets.size()),
-                    content.size, content.header_size, Bin(raw), Bin(content.envelope),
-                    Bin(content.structure), content.headers_json, content.body_text,
-                    content.preview,
-                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
-                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
     for (size_t i = 0; i < groups.size(); ++i) {
       const Target& g = groups[i];
       const int64_t n = static_cast<int64_t>(g.messages.size());
