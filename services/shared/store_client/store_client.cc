@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -17,6 +18,27 @@
 namespace mailroom::store_client {
 
 namespace internal {
+namespace {
+
+thread_local int grpc_thread_depth = 0;
+
+}  // namespace
+
+GrpcThreadScope::GrpcThreadScope() { ++grpc_thread_depth; }
+GrpcThreadScope::~GrpcThreadScope() { --grpc_thread_depth; }
+bool GrpcThreadScope::Active() { return grpc_thread_depth > 0; }
+
+std::shared_ptr<const ClientCore> NewClientCore(std::shared_ptr<grpc::ChannelInterface> channel,
+                                                Options options) {
+  auto* core = new ClientCore{v1::MailStore::NewStub(std::move(channel)), std::move(options)};
+  return std::shared_ptr<const ClientCore>(core, [](const ClientCore* c) {
+    if (GrpcThreadScope::Active()) {
+      std::thread([c] { delete c; }).detach();
+    } else {
+      delete c;
+    }
+  });
+}
 
 void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration()) return;
@@ -30,8 +52,8 @@ asio::awaitable<void> RetryBackoff(const Options& options, int attempt) {
   // Jitter spreads the retries of many sessions that saw the same replica go away.
   thread_local absl::BitGen bitgen;
   delay *= absl::Uniform(bitgen, 0.8, 1.2);
-  asio::steady_timer timer(co_await asio::this_coro::executor,
-                           absl::ToChronoMilliseconds(delay));
+  asio::any_io_executor executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, absl::ToChronoMilliseconds(delay));
   co_await timer.async_wait(asio::use_awaitable);
 }
 
@@ -51,12 +73,8 @@ absl::StatusOr<StoreClient> StoreClient::Create(const Options& options) {
   return StoreClient(*std::move(channel), options);
 }
 
-StoreClient::StoreClient(std::shared_ptr<grpc::ChannelInterface> channel, Options options) {
-  auto core = std::make_shared<internal::ClientCore>();
-  core->stub = v1::MailStore::NewStub(std::move(channel));
-  core->options = std::move(options);
-  core_ = std::move(core);
-}
+StoreClient::StoreClient(std::shared_ptr<grpc::ChannelInterface> channel, Options options)
+    : core_(internal::NewClientCore(std::move(channel), std::move(options))) {}
 
 StoreClient::~StoreClient() = default;
 

@@ -35,12 +35,15 @@ asio::awaitable<absl::StatusOr<Response>> UnaryAttempt(std::shared_ptr<const Cli
   auto call = std::make_shared<UnaryCall<Request, Response>>();
   call->request = request;
   internal::SetDeadline(call->context, core->options.unary_deadline);
-  grpc::Status status = co_await internal::AwaitCallback<grpc::Status>(
-      [core, call, method](internal::Resume<grpc::Status> resume) {
-        (core->stub->async()->*method)(&call->context, &call->request, &call->response,
-                                       [call, resume](grpc::Status s) { resume(std::move(s)); });
-      },
-      [call] { call->context.TryCancel(); });
+  // The frame owns `call` until it resumes; gRPC's callback must not own it, or the last
+  // reference to the channel (held by ClientContext) could die on a gRPC thread.
+  auto start = [core, call, method](internal::Resume<grpc::Status> resume) {
+    (core->stub->async()->*method)(&call->context, &call->request, &call->response,
+                                   [resume](grpc::Status s) { resume(std::move(s)); });
+  };
+  std::function<void()> cancel = [call] { call->context.TryCancel(); };
+  grpc::Status status =
+      co_await internal::AwaitCallback<grpc::Status>(std::move(start), std::move(cancel));
   if (!status.ok()) co_return FromGrpcStatus(status);
   co_return std::move(call->response);
 }
@@ -50,10 +53,12 @@ asio::awaitable<absl::StatusOr<Response>> CallUnary(std::shared_ptr<const Client
                                                     const char* rpc,
                                                     UnaryMethod<Request, Response> method,
                                                     Request request, Retry retry) {
-  const Options& options = core->options;
-  co_return co_await internal::WithRetries<Response>(
-      options, rpc, retry == Retry::kOnUnavailable,
-      [&] { return UnaryAttempt<Request, Response>(core, method, request); });
+  // Named, not a temporary in the co_await expression (see internal/core.h).
+  auto attempt = [core, method, request = std::move(request)] {
+    return UnaryAttempt<Request, Response>(core, method, request);
+  };
+  co_return co_await internal::WithRetries<Response>(core->options, rpc,
+                                                     retry == Retry::kOnUnavailable, attempt);
 }
 
 // For RPCs whose response message is empty.
@@ -63,8 +68,7 @@ asio::awaitable<absl::Status> CallUnaryNoResponse(std::shared_ptr<const ClientCo
                                                   UnaryMethod<Request, Response> method,
                                                   Request request) {
   absl::StatusOr<Response> response =
-      co_await CallUnary<Request, Response>(std::move(core), rpc, method, std::move(request),
-                                            Retry::kNo);
+      co_await CallUnary<Request, Response>(core, rpc, method, request, Retry::kNo);
   co_return response.status();
 }
 

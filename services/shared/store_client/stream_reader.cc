@@ -31,7 +31,7 @@ class ReadCall final : public grpc::ClientReadReactor<Response>,
                        public std::enable_shared_from_this<ReadCall<Response>> {
  public:
   template <typename Request>
-  static std::shared_ptr<ReadCall> Start(const ClientCore& core,
+  static std::shared_ptr<ReadCall> Start(std::shared_ptr<const ClientCore> core,
                                          ReadMethod<Request, Response> method,
                                          const Request& request, absl::Duration deadline) {
     auto call = std::shared_ptr<ReadCall>(new ReadCall());
@@ -41,7 +41,8 @@ class ReadCall final : public grpc::ClientReadReactor<Response>,
     auto owned = std::make_unique<Request>(request);
     const Request* request_ptr = owned.get();
     call->request_ = std::move(owned);
-    (core.stub->async()->*method)(&call->context_, request_ptr, call.get());
+    (core->stub->async()->*method)(&call->context_, request_ptr, call.get());
+    call->core_ = std::move(core);
     call->AddHold();
     call->StartCall();
     return call;
@@ -50,39 +51,17 @@ class ReadCall final : public grpc::ClientReadReactor<Response>,
   // Reads the next response into message(); false at the end of the stream (or on failure).
   asio::awaitable<bool> Read() {
     auto self = this->shared_from_this();
-    co_return co_await AwaitCallback<bool>(
-        [self](Resume<bool> resume) {
-          {
-            absl::MutexLock lock(&self->mu_);
-            if (self->hold_released_) {
-              resume(false);
-              return;
-            }
-            self->on_read_ = std::move(resume);
-          }
-          self->StartRead(&self->message_);
-        },
-        [self] { self->context_.TryCancel(); });
+    auto start = [self](Resume<bool> resume) { self->BeginRead(std::move(resume)); };
+    std::function<void()> cancel = [self] { self->context_.TryCancel(); };
+    co_return co_await AwaitCallback<bool>(std::move(start), std::move(cancel));
   }
 
   // Waits for the final status; call after Read() returned false.
   asio::awaitable<grpc::Status> Finish() {
     auto self = this->shared_from_this();
-    co_return co_await AwaitCallback<grpc::Status>(
-        [self](Resume<grpc::Status> resume) {
-          std::optional<grpc::Status> final_status;
-          {
-            absl::MutexLock lock(&self->mu_);
-            if (self->done_) {
-              final_status = self->status_;
-            } else {
-              self->on_done_ = resume;
-            }
-          }
-          self->ReleaseHold();
-          if (final_status) resume(*final_status);
-        },
-        [self] { self->context_.TryCancel(); });
+    auto start = [self](Resume<grpc::Status> resume) { self->BeginFinish(std::move(resume)); };
+    std::function<void()> cancel = [self] { self->context_.TryCancel(); };
+    co_return co_await AwaitCallback<grpc::Status>(std::move(start), std::move(cancel));
   }
 
   void Cancel() {
@@ -103,6 +82,7 @@ class ReadCall final : public grpc::ClientReadReactor<Response>,
   }
 
   void OnDone(const grpc::Status& status) override {
+    GrpcThreadScope on_grpc_thread;
     Resume<grpc::Status> resume;
     std::shared_ptr<ReadCall> self;
     {
@@ -118,6 +98,32 @@ class ReadCall final : public grpc::ClientReadReactor<Response>,
  private:
   ReadCall() = default;
 
+  void BeginRead(Resume<bool> resume) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (hold_released_) {
+        resume(false);
+        return;
+      }
+      on_read_ = std::move(resume);
+    }
+    this->StartRead(&message_);
+  }
+
+  void BeginFinish(Resume<grpc::Status> resume) {
+    std::optional<grpc::Status> final_status;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_) {
+        final_status = status_;
+      } else {
+        on_done_ = resume;
+      }
+    }
+    ReleaseHold();
+    if (final_status) resume(*final_status);
+  }
+
   void ReleaseHold() {
     {
       absl::MutexLock lock(&mu_);
@@ -127,6 +133,7 @@ class ReadCall final : public grpc::ClientReadReactor<Response>,
     this->RemoveHold();
   }
 
+  std::shared_ptr<const ClientCore> core_;  // keeps the channel alive for the call
   grpc::ClientContext context_;
   std::unique_ptr<google::protobuf::Message> request_;
   Response message_;
@@ -172,7 +179,7 @@ std::shared_ptr<ReaderState<Response>> StartReader(std::shared_ptr<const ClientC
   state->retryable = retryable;
   // Capturing the core (not the state) keeps this free of reference cycles.
   state->start = [core, method, request = std::move(request)] {
-    return ReadCall<Response>::Start(*core, method, request, core->options.stream_deadline);
+    return ReadCall<Response>::Start(core, method, request, core->options.stream_deadline);
   };
   state->call = state->start();
   return state;
@@ -182,11 +189,13 @@ template <typename Response>
 asio::awaitable<absl::StatusOr<std::optional<Response>>> NextResponse(
     ReaderState<Response>& state) {
   for (int attempt = 0;; ++attempt) {
-    if (co_await state.call->Read()) {
+    const bool got = co_await state.call->Read();
+    if (got) {
       state.received_any = true;
       co_return std::optional<Response>(std::move(state.call->message()));
     }
-    absl::Status status = FromGrpcStatus(co_await state.call->Finish());
+    const grpc::Status final_status = co_await state.call->Finish();
+    absl::Status status = FromGrpcStatus(final_status);
     const Options& options = state.core->options;
     // A restart is invisible to the consumer only while nothing was delivered yet.
     if (status.code() == absl::StatusCode::kUnavailable && state.retryable &&
@@ -268,23 +277,22 @@ template class StreamReader<v1::ReadMessageResponse>;
 asio::awaitable<absl::StatusOr<std::vector<v1::FetchedMessage>>> StoreClient::FetchMessages(
     v1::FetchMessagesRequest request) {
   std::shared_ptr<const internal::ClientCore> core = core_;
+  // Lambdas are named, not temporaries in co_await expressions (see internal/core.h).
+  auto attempt = [&]() -> asio::awaitable<absl::StatusOr<std::vector<v1::FetchedMessage>>> {
+    auto state = internal::StartReader(core, "FetchMessages",
+                                       &internal::AsyncStub::FetchMessages, request, false);
+    std::vector<v1::FetchedMessage> messages;
+    auto consume = [&messages](v1::FetchMessagesResponse& batch) {
+      const uint64_t bytes = batch.ByteSizeLong();
+      for (v1::FetchedMessage& m : *batch.mutable_messages()) messages.push_back(std::move(m));
+      return bytes;
+    };
+    absl::Status status = co_await internal::Collect(*state, consume);
+    if (!status.ok()) co_return status;
+    co_return messages;
+  };
   co_return co_await internal::WithRetries<std::vector<v1::FetchedMessage>>(
-      core->options, "FetchMessages", true,
-      [&]() -> asio::awaitable<absl::StatusOr<std::vector<v1::FetchedMessage>>> {
-        auto state = internal::StartReader(core, "FetchMessages",
-                                           &internal::AsyncStub::FetchMessages, request, false);
-        std::vector<v1::FetchedMessage> messages;
-        absl::Status status =
-            co_await internal::Collect(*state, [&](v1::FetchMessagesResponse& batch) {
-              const uint64_t bytes = batch.ByteSizeLong();
-              for (v1::FetchedMessage& m : *batch.mutable_messages()) {
-                messages.push_back(std::move(m));
-              }
-              return bytes;
-            });
-        if (!status.ok()) co_return status;
-        co_return messages;
-      });
+      core->options, "FetchMessages", true, attempt);
 }
 
 FetchReader StoreClient::StartFetchMessages(v1::FetchMessagesRequest request) {
@@ -296,23 +304,23 @@ FetchReader StoreClient::StartFetchMessages(v1::FetchMessagesRequest request) {
 asio::awaitable<absl::StatusOr<MessageBytes>> StoreClient::ReadMessage(
     v1::ReadMessageRequest request) {
   std::shared_ptr<const internal::ClientCore> core = core_;
-  co_return co_await internal::WithRetries<MessageBytes>(
-      core->options, "ReadMessage", true,
-      [&]() -> asio::awaitable<absl::StatusOr<MessageBytes>> {
-        auto state = internal::StartReader(core, "ReadMessage",
-                                           &internal::AsyncStub::ReadMessage, request, false);
-        MessageBytes result;
-        bool first = true;
-        absl::Status status =
-            co_await internal::Collect(*state, [&](v1::ReadMessageResponse& response) {
-              if (first) result.total_size = response.total_size();
-              first = false;
-              result.data.append(response.chunk());
-              return static_cast<uint64_t>(response.chunk().size());
-            });
-        if (!status.ok()) co_return status;
-        co_return result;
-      });
+  auto attempt = [&]() -> asio::awaitable<absl::StatusOr<MessageBytes>> {
+    auto state = internal::StartReader(core, "ReadMessage", &internal::AsyncStub::ReadMessage,
+                                       request, false);
+    MessageBytes result;
+    bool first = true;
+    auto consume = [&result, &first](v1::ReadMessageResponse& response) {
+      if (first) result.total_size = response.total_size();
+      first = false;
+      result.data.append(response.chunk());
+      return static_cast<uint64_t>(response.chunk().size());
+    };
+    absl::Status status = co_await internal::Collect(*state, consume);
+    if (!status.ok()) co_return status;
+    co_return result;
+  };
+  co_return co_await internal::WithRetries<MessageBytes>(core->options, "ReadMessage", true,
+                                                         attempt);
 }
 
 MessageReader StoreClient::StartReadMessage(v1::ReadMessageRequest request) {

@@ -1,5 +1,6 @@
 // Client-streaming calls (AppendMessage, DeliverMessage): a grpc::ClientWriteReactor with one
 // write in flight at a time, wrapped as StreamWriter, and the whole-body convenience calls.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,13 +29,14 @@ template <typename Request, typename Response>
 class WriteCall final : public grpc::ClientWriteReactor<Request>,
                         public std::enable_shared_from_this<WriteCall<Request, Response>> {
  public:
-  static std::shared_ptr<WriteCall> Start(const ClientCore& core,
+  static std::shared_ptr<WriteCall> Start(std::shared_ptr<const ClientCore> core,
                                           WriteMethod<Request, Response> method,
                                           absl::Duration deadline) {
     auto call = std::shared_ptr<WriteCall>(new WriteCall());
     call->self_ = call;
     SetDeadline(call->context_, deadline);
-    (core.stub->async()->*method)(&call->context_, &call->response_, call.get());
+    (core->stub->async()->*method)(&call->context_, &call->response_, call.get());
+    call->core_ = std::move(core);
     call->AddHold();
     call->StartCall();
     return call;
@@ -43,48 +45,19 @@ class WriteCall final : public grpc::ClientWriteReactor<Request>,
   // Writes one message; true once gRPC took it, false when the call is broken or finished.
   asio::awaitable<bool> Write(Request message) {
     auto self = this->shared_from_this();
-    co_return co_await AwaitCallback<bool>(
-        [self, message = std::move(message)](Resume<bool> resume) mutable {
-          {
-            absl::MutexLock lock(&self->mu_);
-            if (self->hold_released_) {
-              resume(false);
-              return;
-            }
-            self->pending_ = std::move(message);
-            self->on_write_ = std::move(resume);
-          }
-          self->StartWrite(&self->pending_);
-        },
-        [self] { self->context_.TryCancel(); });
+    auto start = [self, message = std::move(message)](Resume<bool> resume) mutable {
+      self->BeginWrite(std::move(message), std::move(resume));
+    };
+    std::function<void()> cancel = [self] { self->context_.TryCancel(); };
+    co_return co_await AwaitCallback<bool>(std::move(start), std::move(cancel));
   }
 
   // Half-closes the stream (unless a write failed) and waits for the final status.
   asio::awaitable<grpc::Status> Finish() {
     auto self = this->shared_from_this();
-    co_return co_await AwaitCallback<grpc::Status>(
-        [self](Resume<grpc::Status> resume) {
-          bool release = false;
-          bool send_writes_done = false;
-          std::optional<grpc::Status> final_status;
-          {
-            absl::MutexLock lock(&self->mu_);
-            if (self->done_) {
-              final_status = self->status_;
-            } else {
-              self->on_done_ = resume;
-            }
-            if (!self->hold_released_) {
-              self->hold_released_ = true;
-              release = true;
-              send_writes_done = !self->write_failed_;
-            }
-          }
-          if (send_writes_done) self->StartWritesDone();
-          if (release) self->RemoveHold();
-          if (final_status) resume(*final_status);
-        },
-        [self] { self->context_.TryCancel(); });
+    auto start = [self](Resume<grpc::Status> resume) { self->BeginFinish(std::move(resume)); };
+    std::function<void()> cancel = [self] { self->context_.TryCancel(); };
+    co_return co_await AwaitCallback<grpc::Status>(std::move(start), std::move(cancel));
   }
 
   void Cancel() {
@@ -114,6 +87,7 @@ class WriteCall final : public grpc::ClientWriteReactor<Request>,
   }
 
   void OnDone(const grpc::Status& status) override {
+    GrpcThreadScope on_grpc_thread;
     Resume<grpc::Status> resume;
     std::shared_ptr<WriteCall> self;
     {
@@ -130,6 +104,42 @@ class WriteCall final : public grpc::ClientWriteReactor<Request>,
  private:
   WriteCall() = default;
 
+  void BeginWrite(Request message, Resume<bool> resume) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (hold_released_) {
+        resume(false);
+        return;
+      }
+      pending_ = std::move(message);
+      on_write_ = std::move(resume);
+    }
+    this->StartWrite(&pending_);
+  }
+
+  void BeginFinish(Resume<grpc::Status> resume) {
+    bool release = false;
+    bool send_writes_done = false;
+    std::optional<grpc::Status> final_status;
+    {
+      absl::MutexLock lock(&mu_);
+      if (done_) {
+        final_status = status_;
+      } else {
+        on_done_ = resume;
+      }
+      if (!hold_released_) {
+        hold_released_ = true;
+        release = true;
+        send_writes_done = !write_failed_;
+      }
+    }
+    if (send_writes_done) this->StartWritesDone();
+    if (release) this->RemoveHold();
+    if (final_status) resume(*final_status);
+  }
+
+  std::shared_ptr<const ClientCore> core_;  // keeps the channel alive for the call
   grpc::ClientContext context_;
   Response response_;
   Request pending_;  // the message being written; gRPC reads it until OnWriteDone
@@ -162,10 +172,10 @@ namespace {
 
 template <typename Request, typename Response>
 std::shared_ptr<WriterState<Request, Response>> StartWriter(
-    const ClientCore& core, WriteMethod<Request, Response> method, Request header,
+    std::shared_ptr<const ClientCore> core, WriteMethod<Request, Response> method, Request header,
     absl::Duration deadline) {
   auto state = std::make_shared<WriterState<Request, Response>>();
-  state->call = WriteCall<Request, Response>::Start(core, method, deadline);
+  state->call = WriteCall<Request, Response>::Start(std::move(core), method, deadline);
   state->header = std::move(header);
   return state;
 }
@@ -214,7 +224,8 @@ template <typename Request, typename Response>
 asio::awaitable<absl::StatusOr<Response>> WholeBodyAttempt(
     std::shared_ptr<const ClientCore> core, WriteMethod<Request, Response> method,
     Request header, absl::string_view body) {
-  auto state = StartWriter(*core, method, std::move(header), core->options.stream_deadline);
+  const absl::Duration deadline = core->options.stream_deadline;
+  auto state = StartWriter(core, method, std::move(header), deadline);
   absl::Status written = co_await WriteChunks(*state, body);
   if (!written.ok()) co_return written;
   co_return co_await FinishWriter(*state);
@@ -261,8 +272,11 @@ asio::awaitable<absl::StatusOr<Response>> StreamWriter<Request, Response>::Finis
   if (state->result) co_return *state->result;
   state->busy = true;
   absl::Status status = co_await internal::WriteChunks(*state, absl::string_view());
-  absl::StatusOr<Response> result =
-      status.ok() ? co_await internal::FinishWriter(*state) : absl::StatusOr<Response>(status);
+  if (!status.ok()) {
+    state->busy = false;
+    co_return status;
+  }
+  absl::StatusOr<Response> result = co_await internal::FinishWriter(*state);
   state->busy = false;
   co_return result;
 }
@@ -287,7 +301,7 @@ asio::awaitable<absl::StatusOr<v1::AppendMessageResponse>> StoreClient::AppendMe
 AppendWriter StoreClient::StartAppendMessage(v1::AppendMessageRequest::Header header) {
   v1::AppendMessageRequest first;
   *first.mutable_header() = std::move(header);
-  return AppendWriter(internal::StartWriter(*core_, &internal::AsyncStub::AppendMessage,
+  return AppendWriter(internal::StartWriter(core_, &internal::AsyncStub::AppendMessage,
                                             std::move(first),
                                             core_->options.stream_writer_deadline));
 }
@@ -299,17 +313,18 @@ asio::awaitable<absl::StatusOr<v1::DeliverMessageResponse>> StoreClient::Deliver
   v1::DeliverMessageRequest first;
   *first.mutable_header() = std::move(header);
   std::shared_ptr<const internal::ClientCore> core = core_;
+  // Named, not a temporary in the co_await expression (see internal/core.h).
+  auto attempt = [&] {
+    return internal::WholeBodyAttempt(core, &internal::AsyncStub::DeliverMessage, first, body);
+  };
   co_return co_await internal::WithRetries<v1::DeliverMessageResponse>(
-      core->options, "DeliverMessage", retryable, [&] {
-        return internal::WholeBodyAttempt(core, &internal::AsyncStub::DeliverMessage, first,
-                                          body);
-      });
+      core->options, "DeliverMessage", retryable, attempt);
 }
 
 DeliverWriter StoreClient::StartDeliverMessage(v1::DeliverMessageRequest::Header header) {
   v1::DeliverMessageRequest first;
   *first.mutable_header() = std::move(header);
-  return DeliverWriter(internal::StartWriter(*core_, &internal::AsyncStub::DeliverMessage,
+  return DeliverWriter(internal::StartWriter(core_, &internal::AsyncStub::DeliverMessage,
                                              std::move(first),
                                              core_->options.stream_writer_deadline));
 }

@@ -20,7 +20,8 @@ namespace internal {
 class WatchCall final : public grpc::ClientReadReactor<v1::ChangeEvent>,
                         public std::enable_shared_from_this<WatchCall> {
  public:
-  static std::shared_ptr<WatchCall> Start(const ClientCore& core, v1::WatchRequest request,
+  static std::shared_ptr<WatchCall> Start(std::shared_ptr<const ClientCore> core,
+                                          v1::WatchRequest request,
                                           asio::any_io_executor executor,
                                           WatchCallbacks callbacks) {
     auto call = std::shared_ptr<WatchCall>(
@@ -29,7 +30,8 @@ class WatchCall final : public grpc::ClientReadReactor<v1::ChangeEvent>,
       absl::MutexLock lock(&call->mu_);
       call->self_ = call;
     }
-    core.stub->async()->Watch(&call->context_, &call->request_, call.get());
+    core->stub->async()->Watch(&call->context_, &call->request_, call.get());
+    call->core_ = std::move(core);
     call->StartRead(&call->event_);
     call->StartCall();
     return call;
@@ -56,13 +58,16 @@ class WatchCall final : public grpc::ClientReadReactor<v1::ChangeEvent>,
   }
 
   void OnDone(const grpc::Status& status) override {
+    GrpcThreadScope on_grpc_thread;
     done_.store(true);
     std::shared_ptr<WatchCall> self;
     {
       absl::MutexLock lock(&mu_);
       self = std::move(self_);
     }
-    asio::post(executor_, [self, end = FromGrpcStatus(status)]() {
+    // The last reference normally goes with this task, on the executor: the callbacks may own
+    // session objects that must not be destroyed on a gRPC thread.
+    asio::post(executor_, [self = std::move(self), end = FromGrpcStatus(status)]() {
       if (!self->cancelled_.load() && self->callbacks_.on_end) self->callbacks_.on_end(end);
     });
   }
@@ -73,6 +78,7 @@ class WatchCall final : public grpc::ClientReadReactor<v1::ChangeEvent>,
         executor_(std::move(executor)),
         callbacks_(std::move(callbacks)) {}
 
+  std::shared_ptr<const ClientCore> core_;  // keeps the channel alive for the call
   grpc::ClientContext context_;
   const v1::WatchRequest request_;
   const asio::any_io_executor executor_;
@@ -110,7 +116,7 @@ WatchHandle StoreClient::Watch(uint64_t user_id, uint64_t mailbox_id,
   v1::WatchRequest request;
   request.set_user_id(user_id);
   request.set_mailbox_id(mailbox_id);
-  return WatchHandle(internal::WatchCall::Start(*core_, std::move(request), std::move(executor),
+  return WatchHandle(internal::WatchCall::Start(core_, std::move(request), std::move(executor),
                                                 std::move(callbacks)));
 }
 

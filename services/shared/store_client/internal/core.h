@@ -16,7 +16,9 @@
 #include "asio/associated_executor.hpp"
 #include "asio/async_result.hpp"
 #include "asio/awaitable.hpp"
+#include "asio/execution/outstanding_work.hpp"
 #include "asio/post.hpp"
+#include "asio/prefer.hpp"
 #include "asio/use_awaitable.hpp"
 #include "grpcpp/client_context.h"
 #include "mailroom/store/v1/store.grpc.pb.h"
@@ -33,15 +35,38 @@ struct ClientCore {
   Options options;
 };
 
+// Returns a new ClientCore over `channel`. Destroying a grpc::Channel on one of gRPC's own
+// callback threads is a use-after-free inside gRPC, so when the last reference goes away inside a
+// GrpcThreadScope the core is destroyed on a short-lived thread of its own instead.
+std::shared_ptr<const ClientCore> NewClientCore(std::shared_ptr<grpc::ChannelInterface> channel,
+                                                Options options);
+
+// Marks the current thread, while alive, as running a gRPC reaction (OnDone and the like).
+class GrpcThreadScope {
+ public:
+  GrpcThreadScope();
+  ~GrpcThreadScope();
+  GrpcThreadScope(const GrpcThreadScope&) = delete;
+  GrpcThreadScope& operator=(const GrpcThreadScope&) = delete;
+
+  static bool Active();
+};
+
 // Sets a deadline `timeout` from now on `context` (none for an infinite duration).
 void SetDeadline(grpc::ClientContext& context, absl::Duration timeout);
+
+// NOTE g++ 12 destroys a lambda passed as a prvalue argument inside a co_await expression twice
+// (`co_await F([x] {...})` corrupts x). Every lambda handed to a coroutine here is therefore a
+// named local first: `auto f = [x] {...}; co_await F(std::move(f));`. Likewise a co_await
+// stands alone in its statement (`T x = co_await ...;`), never inside ?: or a call's arguments.
 
 // Resumes a suspended coroutine with a value; may be called once, from any thread.
 template <typename T>
 using Resume = std::function<void(T)>;
 
 // Suspends the calling coroutine, runs `start(resume)` and resumes the coroutine on its own
-// executor (via asio::post) once some thread calls `resume(value)`. When the coroutine is
+// executor (via asio::post) once some thread calls `resume(value)`; until then the executor
+// counts the wait as outstanding work. When the coroutine is
 // cancelled through asio per-operation cancellation meanwhile, `on_cancel` runs (it should make
 // the operation complete soon, e.g. ClientContext::TryCancel()).
 template <typename T, typename Start>
@@ -49,16 +74,22 @@ asio::awaitable<T> AwaitCallback(Start start, std::function<void()> on_cancel) {
   auto initiation = [start = std::move(start),
                      on_cancel = std::move(on_cancel)](auto handler) mutable {
     using Handler = decltype(handler);
-    auto executor = asio::get_associated_executor(handler);
+    // A tracked executor counts as outstanding work: io_context::run() must not return while
+    // a coroutine waits for gRPC.
+    auto executor = asio::prefer(asio::get_associated_executor(handler),
+                                 asio::execution::outstanding_work.tracked);
     auto slot = asio::get_associated_cancellation_slot(handler);
     if (on_cancel && slot.is_connected()) {
       slot.assign([on_cancel](asio::cancellation_type) { on_cancel(); });
     }
     auto shared = std::make_shared<Handler>(std::move(handler));
+    // `resume` hands the handler (and with it the coroutine frames) over to the executor, so
+    // that whatever gRPC keeps of the callback afterwards holds no frame: frames must not be
+    // destroyed on gRPC's threads (see GrpcThreadScope).
     start(Resume<T>([shared, executor, slot](T value) mutable {
-      asio::post(executor, [shared, slot, value = std::move(value)]() mutable {
+      asio::post(executor, [handler = std::move(shared), slot, value = std::move(value)]() mutable {
         if (slot.is_connected()) slot.clear();
-        (*shared)(std::move(value));
+        (*handler)(std::move(value));
       });
     }));
   };
