@@ -27,6 +27,7 @@
 #ifndef MAILROOM_SERVICES_SHARED_STORE_CLIENT_STORE_CLIENT_H_
 #define MAILROOM_SERVICES_SHARED_STORE_CLIENT_STORE_CLIENT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>

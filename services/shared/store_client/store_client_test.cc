@@ -30,7 +30,9 @@ TEST(StatusMappingTest, KeepsEveryCodeAndMessage) {
     const grpc::Status in(static_cast<grpc::StatusCode>(code), code == 0 ? "" : "detail");
     const absl::Status out = FromGrpcStatus(in);
     EXPECT_EQ(static_cast<int>(out.code()), code);
-    if (code != 0) EXPECT_EQ(out.message(), "detail");
+    if (code != 0) {
+      EXPECT_EQ(out.message(), "detail");
+    }
     EXPECT_EQ(static_cast<int>(ToGrpcStatus(out).error_code()), code);
   }
   EXPECT_THAT(FromGrpcStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such mailbox")),
