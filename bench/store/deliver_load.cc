@@ -105,6 +105,9 @@ int main(int argc, char** argv) {
           part.set_chunk(raw.substr(off, 64 << 10));
           writer->Write(part);
         }
+        v1::DeliverMessageRequest end;
+        end.set_end(true);
+        writer->Write(end);
         writer->WritesDone();
         if (writer->Finish().ok()) {
           ++ok;

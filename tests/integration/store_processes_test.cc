@@ -82,6 +82,9 @@ grpc::Status Deliver(v1::MailStore::Stub* stub, uint64_t user, const std::string
     part.set_chunk(raw.substr(off, chunk));
     if (!writer->Write(part)) break;
   }
+  v1::DeliverMessageRequest end;
+  end.set_end(true);
+  writer->Write(end);
   writer->WritesDone();
   return writer->Finish();
 }

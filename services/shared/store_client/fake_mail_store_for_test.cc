@@ -85,11 +85,17 @@ grpc::Status FakeMailStore::ReadBody(grpc::ServerReader<Request>* reader,
     if (request.has_header()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "second header");
     }
+    if (request.part_case() == Request::kEnd) {
+      received.ended = true;
+      continue;
+    }
     received.body += request.chunk();
     ++received.chunks;
     received.largest_chunk = std::max(received.largest_chunk, request.chunk().size());
   }
   *header_debug = received.header_debug;
+  // Like the real store: a stream without its end marker was cancelled and stores nothing.
+  if (!received.ended) return grpc::Status(grpc::StatusCode::CANCELLED, "no end marker");
   absl::MutexLock lock(&mu_);
   received_ = std::move(received);
   return grpc::Status::OK;

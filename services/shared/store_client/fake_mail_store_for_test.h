@@ -43,6 +43,7 @@ class FakeMailStore final : public v1::MailStore::Service {
     std::string body;
     int chunks = 0;
     size_t largest_chunk = 0;
+    bool ended = false;  // the end marker arrived
   };
   Received last_received() const;
 

@@ -214,6 +214,19 @@ asio::awaitable<absl::Status> WriteChunks(WriterState<Request, Response>& state,
   co_return result.status();
 }
 
+// Sends the end marker: without it the store stores nothing (a cancelled stream looks the
+// same as a finished one to a synchronous server).
+template <typename Request, typename Response>
+asio::awaitable<absl::Status> WriteEnd(WriterState<Request, Response>& state) {
+  Request message;
+  message.set_end(true);
+  const bool ok = co_await state.call->Write(std::move(message));
+  if (ok) co_return absl::OkStatus();
+  absl::StatusOr<Response> result = co_await FinishWriter(state);
+  if (result.ok()) co_return absl::UnavailableError("store closed the stream early");
+  co_return result.status();
+}
+
 absl::Status NotUsable(bool busy) {
   return absl::FailedPreconditionError(busy ? "another operation is running on the stream"
                                             : "stream already finished");
@@ -228,6 +241,8 @@ asio::awaitable<absl::StatusOr<Response>> WholeBodyAttempt(
   auto state = StartWriter(core, method, std::move(header), deadline);
   absl::Status written = co_await WriteChunks(*state, body);
   if (!written.ok()) co_return written;
+  absl::Status ended = co_await WriteEnd(*state);
+  if (!ended.ok()) co_return ended;
   co_return co_await FinishWriter(*state);
 }
 
@@ -272,6 +287,7 @@ asio::awaitable<absl::StatusOr<Response>> StreamWriter<Request, Response>::Finis
   if (state->result) co_return *state->result;
   state->busy = true;
   absl::Status status = co_await internal::WriteChunks(*state, absl::string_view());
+  if (status.ok()) status = co_await internal::WriteEnd(*state);
   if (!status.ok()) {
     state->busy = false;
     co_return status;

@@ -28,20 +28,35 @@ grpc::Status TooBig(uint64_t limit) {
 }
 
 // Reads the chunks that follow a streaming request's header into `raw`, enforcing `limit`.
+// Only a stream closed by an `end` message counts: a cancelled client's stream also just
+// stops, and must store nothing. The declared size, when given, must match.
 template <typename Request>
-grpc::Status ReadBody(grpc::ServerReader<Request>* reader, uint64_t limit, std::string* raw) {
+grpc::Status ReadBody(grpc::ServerContext* context, grpc::ServerReader<Request>* reader,
+                      uint64_t limit, uint64_t declared, std::string* raw) {
   Request part;
+  bool ended = false;
   while (reader->Read(&part)) {
+    if (ended) return Invalid("data after the end of the message");
+    if (part.part_case() == Request::kEnd) {
+      ended = part.end();
+      continue;
+    }
     if (part.part_case() != Request::kChunk) return Invalid("a header after the first message");
     if (raw->size() + part.chunk().size() > limit) return TooBig(limit);
     raw->append(part.chunk());
+  }
+  if (!ended || context->IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "stream ended without its end marker");
+  }
+  if (declared != 0 && declared != raw->size()) {
+    return Invalid("message size differs from the declared size");
   }
   return grpc::Status::OK;
 }
 
 }  // namespace
 
-grpc::Status MailStoreService::AppendMessage(grpc::ServerContext*,
+grpc::Status MailStoreService::AppendMessage(grpc::ServerContext* context,
                                              grpc::ServerReader<v1::AppendMessageRequest>* reader,
                                              v1::AppendMessageResponse* response) {
   v1::AppendMessageRequest first;
@@ -55,7 +70,10 @@ grpc::Status MailStoreService::AppendMessage(grpc::ServerContext*,
   if (absl::Status s = ValidateFlags(header.flags()); !s.ok()) return Invalid(s);
   std::string raw;
   raw.reserve(std::min<uint64_t>(header.size(), limits_.max_message_bytes));
-  if (grpc::Status s = ReadBody(reader, limits_.max_message_bytes, &raw); !s.ok()) return s;
+  if (grpc::Status s = ReadBody(context, reader, limits_.max_message_bytes, header.size(), &raw);
+      !s.ok()) {
+    return s;
+  }
   if (raw.empty()) return Invalid("empty message");
 
   const IngestedContent content = Ingest(raw, limits_.ingest);
@@ -78,7 +96,7 @@ grpc::Status MailStoreService::AppendMessage(grpc::ServerContext*,
 }
 
 grpc::Status MailStoreService::DeliverMessage(
-    grpc::ServerContext*, grpc::ServerReader<v1::DeliverMessageRequest>* reader,
+    grpc::ServerContext* context, grpc::ServerReader<v1::DeliverMessageRequest>* reader,
     v1::DeliverMessageResponse* response) {
   v1::DeliverMessageRequest first;
   if (!reader->Read(&first) || first.part_case() != v1::DeliverMessageRequest::kHeader) {
@@ -102,7 +120,10 @@ grpc::Status MailStoreService::DeliverMessage(
   }
   std::string raw;
   raw.reserve(std::min<uint64_t>(header.size(), limits_.max_message_bytes));
-  if (grpc::Status s = ReadBody(reader, limits_.max_message_bytes, &raw); !s.ok()) return s;
+  // The size of a delivery is known only at its end (SMTP DATA): it is not checked here.
+  if (grpc::Status s = ReadBody(context, reader, limits_.max_message_bytes, 0, &raw); !s.ok()) {
+    return s;
+  }
   if (raw.empty()) return Invalid("empty message");
 
   const IngestedContent content = Ingest(raw, limits_.ingest);
