@@ -98,6 +98,13 @@ ReadEvent CommandReader::ReadLine(bool* again) {
   absl::string_view line = StripCr(absl::string_view(buf_.data() + pos_, lf - pos_));
   pos_ = scan_ = lf + 1;
   if (line.size() > limits.max_line_length) return Fail("Line too long", line, true, line);
+  if (expect_line_ && builder_.empty()) {
+    expect_line_ = false;
+    ReadEvent event;
+    event.kind = ReadEvent::Kind::kLine;
+    event.line = std::string(line);
+    return event;
+  }
   if (builder_.empty() && line.empty()) {
     *again = true;  // tolerate blank lines between commands
     return ReadEvent{};
@@ -236,10 +243,13 @@ ReadEvent CommandReader::Fail(std::string message, absl::string_view line_head,
   ReadEvent event;
   event.kind = ReadEvent::Kind::kError;
   event.message = std::move(message);
-  event.tag = builder_.empty() ? TagFromLine(line_head) : builder_.tag();
+  // A raw line (ExpectLine) has no tag and announces no literal.
+  const bool raw = expect_line_ && builder_.empty();
+  expect_line_ = false;
+  event.tag = raw ? "" : builder_.empty() ? TagFromLine(line_head) : builder_.tag();
   event.name = builder_.name();
   std::optional<LiteralSpec> spec;
-  if (line_complete) spec = TrailingLiteralSpec(line_tail);
+  if (line_complete && !raw) spec = TrailingLiteralSpec(line_tail);
   if (!line_complete) skip_tail_ = std::string(line_tail);
   builder_.Reset();
   command_bytes_ = 0;

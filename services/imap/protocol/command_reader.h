@@ -69,6 +69,7 @@ struct ReadEvent {
     kLiteralChunk,      // the next bytes of the streamed literal, in `chunk`
     kLiteralTooLarge,   // literal of `size` over its limit; command skipped
     kError,             // syntax or limit error: reply `tag BAD message` (`* BAD` if no tag)
+    kLine,              // after ExpectLine(): one raw line in `line` (CRLF removed)
   };
   Kind kind = Kind::kNeedMore;
   std::string tag;           // every kind but kNeedMore/kLiteralChunk; may be empty on kError
@@ -77,6 +78,7 @@ struct ReadEvent {
   bool synchronizing = true; // kNeedContinuation, kLiteralStart, kLiteralTooLarge
   bool literal8 = false;     // kLiteralStart
   std::string message;       // kError
+  std::string line;          // kLine
   absl::string_view chunk;   // kLiteralChunk: valid until the next Feed() or Next()
   // kCommand: the command. kLiteralStart/kNeedContinuation: tag, name and the complete
   // top-level arguments so far (for APPEND: the mailbox, flags and date of this message).
@@ -95,6 +97,11 @@ class CommandReader {
   // skipped (nothing more for a synchronizing literal; n bytes and the rest of the line for a
   // non-synchronizing one) and the session answers the command itself.
   void RejectLiteral();
+
+  // The next complete line is returned as kLine instead of being parsed as a command: the
+  // client's AUTHENTICATE responses (RFC 9051 §6.2.2) and IDLE's DONE (RFC 9051 §6.3.13).
+  // Lines longer than max_line_length give kError.
+  void ExpectLine() { expect_line_ = true; }
 
   void set_utf8(bool utf8) { builder_.set_utf8(utf8); }
   // Bytes buffered but not yet consumed.
@@ -119,6 +126,7 @@ class CommandReader {
   size_t pos_ = 0;   // first unconsumed byte
   size_t scan_ = 0;  // bytes of the current line already searched for LF
   State state_ = State::kLine;
+  bool expect_line_ = false;
   LiteralSpec pending_;         // the literal being read, awaited or discarded
   bool pending_streamed_ = false;
   uint64_t remaining_ = 0;      // bytes left of the literal being read or discarded

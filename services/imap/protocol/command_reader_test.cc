@@ -273,3 +273,32 @@ TEST(CommandReaderTest, LargeStreamedLiteralIsNotBuffered) {
 
 }  // namespace
 }  // namespace mailroom::imap
+
+namespace mailroom::imap {
+namespace {
+
+TEST(CommandReaderTest, ExpectLineReturnsRawLines) {
+  CommandReader reader;
+  reader.Feed("a AUTHENTICATE PLAIN\r\nAGZyZWQAc2VjcmV0\r\nb NOOP\r\n");
+  ASSERT_EQ(reader.Next().command.name, "AUTHENTICATE");
+  reader.ExpectLine();
+  ReadEvent e = reader.Next();
+  ASSERT_EQ(e.kind, ReadEvent::Kind::kLine);
+  EXPECT_EQ(e.line, "AGZyZWQAc2VjcmV0");
+  EXPECT_EQ(reader.Next().command.name, "NOOP");
+}
+
+TEST(CommandReaderTest, ExpectLineTooLong) {
+  CommandReaderOptions options;
+  options.limits.max_line_length = 8;
+  CommandReader reader(options);
+  reader.ExpectLine();
+  reader.Feed("0123456789abcdef {5+}\r\nb NOOP\r\n");
+  ReadEvent e = reader.Next();
+  ASSERT_EQ(e.kind, ReadEvent::Kind::kError);
+  EXPECT_EQ(e.tag, "");
+  EXPECT_EQ(reader.Next().command.name, "NOOP");
+}
+
+}  // namespace
+}  // namespace mailroom::imap
