@@ -63,6 +63,14 @@ int Run(const Config& config) {
   builder.RegisterService(&mail_service);
   builder.RegisterService(&admin_service);
   builder.SetMaxReceiveMessageSize(8 << 20);
+  // Front ends keep idle Watch streams open with keepalive pings every 30 s: allow them.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // Connections are recycled now and then so that clients re-resolve dns:/// and spread over
+  // new store replicas; calls in flight get a grace period.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 30 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 5 * 60 * 1000);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     log::Error("cannot listen", {{"listen", config.listen}});
