@@ -38,6 +38,8 @@ asio::awaitable<void> Session::CmdQuit(const Command&) {
                      "some deleted messages were not removed"));
     }
   }
+  // RFC 1939 §6: the lock is released before the reply, so a client may reconnect at once.
+  co_await ReleaseMaildrop();
   state_ = SessionState::kClosed;
 }
 
