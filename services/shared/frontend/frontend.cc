@@ -1,5 +1,6 @@
 #include "services/shared/frontend/frontend.h"
 
+#include <algorithm>
 #include <csignal>
 
 #include "absl/flags/flag.h"
@@ -18,6 +19,9 @@ ABSL_FLAG(std::string, metrics_listen, "",
 ABSL_FLAG(std::string, hostname, "localhost", "this server's name in greetings and trace headers");
 ABSL_FLAG(bool, plaintext_auth_on_loopback, true,
           "allow plaintext authentication on loopback connections without TLS");
+ABSL_FLAG(std::vector<std::string>, proxy_protocol_listeners, {},
+          "comma-separated listener names (e.g. mx,submission) whose connections must start "
+          "with a PROXY protocol v1/v2 header; connections without one are closed");
 ABSL_FLAG(int, threads, 2, "network threads");
 ABSL_FLAG(int, max_connections, 1024, "connections in total");
 ABSL_FLAG(int, max_connections_per_ip, 20, "connections per client address (IPv6: per /64)");
@@ -40,6 +44,7 @@ FrontendConfig FrontendConfigFromFlags(std::string_view service, int default_met
   if (c.metrics_listen.empty()) c.metrics_listen = absl::StrCat("127.0.0.1:", default_metrics_port);
   c.hostname = absl::GetFlag(FLAGS_hostname);
   c.plaintext_auth_on_loopback = absl::GetFlag(FLAGS_plaintext_auth_on_loopback);
+  c.proxy_protocol_listeners = absl::GetFlag(FLAGS_proxy_protocol_listeners);
   c.server.threads = absl::GetFlag(FLAGS_threads);
   c.server.max_connections = static_cast<size_t>(absl::GetFlag(FLAGS_max_connections));
   c.server.max_connections_per_ip =
@@ -66,6 +71,13 @@ int RunFrontend(const FrontendConfig& config, const std::vector<ListenerFlag>& l
     }
     tls = *std::move(t);
   }
+  for (const std::string& name : config.proxy_protocol_listeners) {
+    if (std::none_of(listeners.begin(), listeners.end(),
+                     [&](const ListenerFlag& l) { return l.name == name; })) {
+      log::Error("--proxy_protocol_listeners names an unknown listener", {{"listener", name}});
+      return 1;
+    }
+  }
   net::ServerConfig server_config = config.server;
   for (const ListenerFlag& l : listeners) {
     if (l.address.empty()) continue;  // a listener turned off
@@ -78,7 +90,10 @@ int RunFrontend(const FrontendConfig& config, const std::vector<ListenerFlag>& l
       log::Warning("implicit TLS listener skipped: no --tls_cert/--tls_key", {{"listener", l.name}});
       continue;
     }
-    server_config.listeners.push_back({l.name, a->host, a->port, l.implicit_tls});
+    const bool proxied =
+        std::find(config.proxy_protocol_listeners.begin(), config.proxy_protocol_listeners.end(),
+                  l.name) != config.proxy_protocol_listeners.end();
+    server_config.listeners.push_back({l.name, a->host, a->port, l.implicit_tls, proxied});
   }
   absl::StatusOr<store_client::StoreClient> store = store_client::StoreClient::Create(config.store);
   if (!store.ok()) {

@@ -30,6 +30,9 @@ struct FrontendConfig {
   net::ServerConfig server;            // threads, connection limits, drain, line limits
   auth::ThrottleConfig throttle;
   std::string log_level = "info";
+  // --proxy_protocol_listeners: names of the listeners whose connections start with a PROXY
+  // protocol v1/v2 header from a load balancer (net::ListenerConfig::proxy_protocol).
+  std::vector<std::string> proxy_protocol_listeners;
 };
 
 // Fills the common part from the flags (call after config::ParseFlagsWithEnv). The metrics
@@ -47,7 +50,8 @@ struct FrontendContext {
 
 // Builds the listeners named in `listeners` ({name, "host:port", implicit_tls}), starts
 // everything, serves until SIGTERM/SIGINT, drains, and returns the process exit code (0 after
-// a clean drain; 1 when something could not start: bad address, port in use, TLS files).
+// a clean drain; 1 when something could not start: bad address, port in use, TLS files, a
+// name in proxy_protocol_listeners that is not one of `listeners`).
 struct ListenerFlag {
   std::string name;
   std::string address;

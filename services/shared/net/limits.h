@@ -33,6 +33,9 @@ struct Limits {
   absl::Duration tls_handshake_timeout = absl::Seconds(30);
   // How long closing a TLS connection waits for the peer's close_notify.
   absl::Duration tls_shutdown_timeout = absl::Seconds(1);
+  // On a PROXY protocol listener: how long the whole header may take to arrive (a load
+  // balancer sends it at once; anything slower is not one).
+  absl::Duration proxy_header_timeout = absl::Seconds(5);
 };
 
 // One listening socket.
@@ -44,6 +47,11 @@ struct ListenerConfig {
   uint16_t port = 0;  // 0 picks an ephemeral port (tests); Server::BoundPort() tells which.
   // RFC 8314 §3.3: TLS starts right after the TCP connect (ports 465, 993, 995).
   bool implicit_tls = false;
+  // Every connection must start with a PROXY protocol v1 or v2 header (proxy_protocol.h),
+  // read before any TLS; its source address replaces the peer's for limits, logs and trace
+  // headers. Connections without a valid header are closed. Off: no header is expected, and
+  // one sent anyway reaches the protocol handler as ordinary (invalid) input.
+  bool proxy_protocol = false;
 };
 
 // Everything a Server needs besides its callbacks and TLS context.

@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "services/shared/metrics/registry.h"
 #include "services/shared/net/connection_limiter.h"
+#include "services/shared/net/proxy_protocol.h"
 #include "services/shared/net/tcp_stream.h"
 
 namespace mailroom::net {
@@ -38,8 +39,47 @@ struct ListenerMetrics {
   metrics::Counter* accepted = nullptr;
   metrics::Counter* refused[3] = {nullptr, nullptr, nullptr};
   metrics::Counter* tls_failures = nullptr;
+  metrics::Counter* proxy_failures = nullptr;
   metrics::Gauge* active = nullptr;
 };
+
+// Reads a PROXY protocol header from the start of `stream`, octet-exactly (whatever follows
+// stays unread), within `timeout` in total, and makes its source the stream's peer.
+// Errors: as ParseProxyHeader (kInvalidArgument, kResourceExhausted), as Stream::ReadSome,
+// kDeadlineExceeded when the header is not complete in time.
+asio::awaitable<absl::Status> ReadProxyHeader(TcpStream& stream, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::string octets;
+  // Each round reads at least one octet of a header that is at most a few KiB long.
+  for (;;) {
+    absl::StatusOr<ProxyParse> parse = ParseProxyHeader(octets);
+    if (!parse.ok()) co_return parse.status();
+    if (parse->header.has_value()) {
+      const ProxyHeader& header = *parse->header;
+      if (header.has_addresses) {
+        PeerInfo peer = stream.peer();
+        peer.address = header.source_address;
+        peer.port = header.source_port;
+        peer.local_address = header.destination_address;
+        peer.local_port = header.destination_port;
+        std::error_code ec;
+        asio::ip::address address = asio::ip::make_address(header.source_address, ec);
+        peer.loopback = !ec && address.is_loopback();
+        stream.SetPeer(std::move(peer));
+      }
+      co_return absl::OkStatus();
+    }
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      co_return absl::DeadlineExceededError("PROXY protocol header timed out");
+    }
+    const size_t have = octets.size();
+    octets.resize(have + parse->need_more);
+    absl::StatusOr<size_t> n = co_await stream.ReadSome(absl::MakeSpan(octets).subspan(have), left);
+    if (!n.ok()) co_return n.status();
+    octets.resize(have + *n);
+  }
+}
 
 }  // namespace
 
@@ -87,6 +127,10 @@ class Server::Impl {
   void RegisterMetrics(Listener& listener);
   asio::awaitable<void> AcceptLoop(Listener* listener);
   void OnAccepted(Listener* listener, tcp::socket socket);
+  asio::awaitable<void> AcceptProxied(Listener* listener, std::unique_ptr<TcpStream> stream,
+                                      asio::any_io_executor executor);
+  void Admit(Listener* listener, std::unique_ptr<TcpStream> stream,
+             asio::any_io_executor executor);
   asio::awaitable<void> Serve(std::shared_ptr<Connection> connection, Listener* listener,
                               uint64_t id);
   asio::awaitable<void> Refuse(std::shared_ptr<Connection> connection, Listener* listener,
@@ -163,6 +207,14 @@ void Server::Impl::RegisterMetrics(Listener& listener) {
            ->AddCounter("mailroom_net_tls_handshake_failures_total",
                         "Implicit-TLS handshakes that failed or timed out.", {"listener"})
            .WithLabels({name});
+  if (listener.config.proxy_protocol) {
+    m.proxy_failures = &metrics_
+                            ->AddCounter("mailroom_net_proxy_header_failures_total",
+                                         "Connections closed for a missing or invalid PROXY "
+                                         "protocol header.",
+                                         {"listener"})
+                            .WithLabels({name});
+  }
   m.active =
       &metrics_
            ->AddGauge("mailroom_net_connections_active", "Connections being served.", {"listener"})
@@ -241,6 +293,29 @@ std::string Server::Impl::NewSessionId() {
 void Server::Impl::OnAccepted(Listener* listener, tcp::socket socket) {
   asio::any_io_executor executor = socket.get_executor();
   auto stream = std::make_unique<TcpStream>(std::move(socket), tls_);
+  if (listener->config.proxy_protocol) {
+    // Admission waits for the header: the limits count the client it names.
+    asio::co_spawn(executor, AcceptProxied(listener, std::move(stream), executor),
+                   [](std::exception_ptr) {});
+    return;
+  }
+  Admit(listener, std::move(stream), std::move(executor));
+}
+
+asio::awaitable<void> Server::Impl::AcceptProxied(Listener* listener,
+                                                  std::unique_ptr<TcpStream> stream,
+                                                  asio::any_io_executor executor) {
+  absl::Status header = co_await ReadProxyHeader(*stream, config_.limits.proxy_header_timeout);
+  if (!header.ok()) {
+    if (listener->metrics.proxy_failures != nullptr) listener->metrics.proxy_failures->Increment();
+    co_await stream->Shutdown(config_.limits.tls_shutdown_timeout);
+    co_return;
+  }
+  Admit(listener, std::move(stream), std::move(executor));
+}
+
+void Server::Impl::Admit(Listener* listener, std::unique_ptr<TcpStream> stream,
+                         asio::any_io_executor executor) {
   std::optional<Refusal> refusal;
   uint64_t id = 0;
   std::shared_ptr<Connection> connection;

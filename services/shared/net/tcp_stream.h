@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "services/shared/net/stream.h"
 #include "services/shared/net/tls_context.h"
@@ -32,6 +33,9 @@ class TcpStream final : public Stream {
   bool IsTls() const override { return tls_stream_ != nullptr; }
   std::optional<TlsInfo> GetTlsInfo() const override;
   const PeerInfo& peer() const override { return peer_; }
+  // Replaces the endpoints seen at accept time, e.g. with those of a PROXY protocol header.
+  // Call before the connection is handed to a handler.
+  void SetPeer(PeerInfo peer) { peer_ = std::move(peer); }
 
  private:
   using TlsSocket = asio::ssl::stream<asio::ip::tcp::socket>;
