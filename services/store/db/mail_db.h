@@ -4,7 +4,10 @@
 #ifndef MAILROOM_SERVICES_STORE_DB_MAIL_DB_H_
 #define MAILROOM_SERVICES_STORE_DB_MAIL_DB_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -114,6 +117,17 @@ class MailDb {
   absl::StatusOr<v1::SearchMessagesResponse> Search(const v1::SearchMessagesRequest& request);
   absl::StatusOr<v1::GetExpungedResponse> GetExpunged(const v1::GetExpungedRequest& request);
 
+  // One AddMessages call waiting to be committed in a batch (mail_db_messages.cc).
+  struct PendingAdd {
+    const std::string* raw;
+    const IngestedContent* content;
+    const std::vector<NewMessage>* targets;
+    const std::string* transaction_id;
+    bool done = false;
+    absl::Status status;
+    v1::DeliverMessageResponse response;
+  };
+
   // --- POP3 leases ----------------------------------------------------------------------
   // FAILED_PRECONDITION ("in use") when another live lease exists.
   absl::StatusOr<std::string> AcquireLease(uint64_t user_id, const std::string& holder,
@@ -122,7 +136,16 @@ class MailDb {
   absl::Status ReleaseLease(uint64_t user_id, const std::string& lease_id);
 
  private:
+  void RunBatch(const std::vector<PendingAdd*>& batch);
+
+  static constexpr size_t kMaxBatchDeliveries = 64;
+  static constexpr uint64_t kMaxBatchBytes = 32ull << 20;
+
   ConnectionPool* pool_;
+  std::mutex batch_mu_;
+  std::condition_variable batch_cv_;
+  std::deque<PendingAdd*> batch_queue_;
+  bool batch_leader_active_ = false;
 };
 
 }  // namespace mailroom::store::db

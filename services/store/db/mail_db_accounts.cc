@@ -96,7 +96,7 @@ v1::User UserFromRow(const pqxx::row& row) {
 }
 
 // Finds the user an exact address belongs to, directly or through an alias.
-std::optional<v1::Principal> LookupRecipient(pqxx::work& txn, const std::string& address) {
+std::optional<v1::Principal> LookupRecipient(pqxx::transaction_base& txn, const std::string& address) {
   pqxx::result r = txn.exec_params(kUserByAddressSql, address);
   if (r.empty()) r = txn.exec_params(kUserByAliasSql, address);
   if (r.empty()) return std::nullopt;

@@ -25,22 +25,22 @@ struct MailboxRow {
 };
 
 // The mailbox `name` of the user (no lock), or NOT_FOUND.
-absl::StatusOr<MailboxRow> FindMailbox(pqxx::work& txn, uint64_t user_id,
+absl::StatusOr<MailboxRow> FindMailbox(pqxx::transaction_base& txn, uint64_t user_id,
                                        const std::string& name);
 // The mailbox by id, locked FOR UPDATE (serialises UID/MODSEQ allocation), or NOT_FOUND.
-absl::StatusOr<MailboxRow> LockMailbox(pqxx::work& txn, uint64_t user_id, uint64_t mailbox_id);
+absl::StatusOr<MailboxRow> LockMailbox(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id);
 // Raises the mailbox's HIGHESTMODSEQ by one and returns the new value.
-uint64_t BumpModseq(pqxx::work& txn, uint64_t user_id, uint64_t mailbox_id);
+uint64_t BumpModseq(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id);
 
 // Per-content reference counting: messages removed → refcount down, contents at zero deleted.
-void ReleaseContents(pqxx::work& txn, const std::vector<std::string>& sha256s);
+void ReleaseContents(pqxx::transaction_base& txn, const std::vector<std::string>& sha256s);
 // Removes a user and all their mail, releasing contents.
-void DeleteUserData(pqxx::work& txn, uint64_t user_id);
+void DeleteUserData(pqxx::transaction_base& txn, uint64_t user_id);
 
 // Deletes messages `uids` of a mailbox (already locked), records them as expunged at a new
 // MODSEQ, adjusts quota usage, releases contents and announces the change. Returns the
 // expunged UIDs in order and the new HIGHESTMODSEQ through `modseq`.
-std::vector<uint32_t> DeleteMessages(pqxx::work& txn, uint64_t user_id, uint64_t mailbox_id,
+std::vector<uint32_t> DeleteMessages(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id,
                                      const std::string& where_uids_firsts,
                                      const std::string& where_uids_lasts, bool only_deleted,
                                      bool release_and_unquota, uint64_t* modseq);

@@ -117,7 +117,7 @@ std::string ByteaArray(const std::vector<std::string>& values) {
 }
 
 // Creates `name` and any missing parents (RFC 9051 §6.3.4); returns the last one created.
-absl::StatusOr<v1::MailboxInfo> CreateWithParents(pqxx::work& txn, uint64_t user_id,
+absl::StatusOr<v1::MailboxInfo> CreateWithParents(pqxx::transaction_base& txn, uint64_t user_id,
                                                   const std::string& name,
                                                   v1::SpecialUse use) {
   for (size_t pos = name.find('/'); pos != std::string::npos; pos = name.find('/', pos + 1)) {
@@ -149,38 +149,38 @@ v1::ChangeEvent MailboxEvent(v1::ChangeEvent::Kind kind, uint64_t user_id, uint6
 
 }  // namespace
 
-absl::StatusOr<MailboxRow> FindMailbox(pqxx::work& txn, uint64_t user_id,
+absl::StatusOr<MailboxRow> FindMailbox(pqxx::transaction_base& txn, uint64_t user_id,
                                        const std::string& name) {
   pqxx::result r = txn.exec_params(kFindMailboxSql, user_id, name);
   if (r.empty()) return absl::NotFoundError(absl::StrCat("no mailbox ", name));
   return MailboxFromRow(r[0]);
 }
 
-absl::StatusOr<MailboxRow> LockMailbox(pqxx::work& txn, uint64_t user_id, uint64_t mailbox_id) {
+absl::StatusOr<MailboxRow> LockMailbox(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id) {
   pqxx::result r = txn.exec_params(kLockMailboxSql, user_id, mailbox_id);
   if (r.empty()) return absl::NotFoundError("no such mailbox");
   return MailboxFromRow(r[0]);
 }
 
-uint64_t BumpModseq(pqxx::work& txn, uint64_t user_id, uint64_t mailbox_id) {
+uint64_t BumpModseq(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id) {
   return txn.exec_params(kBumpModseqSql, user_id, mailbox_id)[0][0].as<uint64_t>();
 }
 
-void ReleaseContents(pqxx::work& txn, const std::vector<std::string>& sha256s) {
+void ReleaseContents(pqxx::transaction_base& txn, const std::vector<std::string>& sha256s) {
   if (sha256s.empty()) return;
   const std::string array = ByteaArray(sha256s);
   txn.exec_params(kReleaseContentsSql, array);
   txn.exec_params(kDeleteUnusedContentsSql, array);
 }
 
-void DeleteUserData(pqxx::work& txn, uint64_t user_id) {
+void DeleteUserData(pqxx::transaction_base& txn, uint64_t user_id) {
   std::vector<std::string> shas;
   for (const pqxx::row& row : txn.exec_params(kUserShasSql, user_id)) shas.push_back(Bytes(row[0]));
   txn.exec_params(kDeleteUserSql, user_id);  // cascades to mailboxes, messages, aliases
   ReleaseContents(txn, shas);
 }
 
-std::vector<uint32_t> DeleteMessages(pqxx::work& txn, uint64_t user_id, uint64_t mailbox_id,
+std::vector<uint32_t> DeleteMessages(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id,
                                      const std::string& firsts, const std::string& lasts,
                                      bool only_deleted, bool release_and_unquota,
                                      uint64_t* modseq) {
@@ -339,7 +339,7 @@ absl::Status MailDb::Subscribe(uint64_t user_id, const std::string& name, bool s
 }
 
 namespace {
-v1::MailboxStatus StatusOf(pqxx::work& txn, uint64_t user_id, const MailboxRow& mb) {
+v1::MailboxStatus StatusOf(pqxx::transaction_base& txn, uint64_t user_id, const MailboxRow& mb) {
   pqxx::result c = txn.exec_params(kStatusCountsSql, user_id, mb.mailbox_id);
   v1::MailboxStatus s;
   s.set_mailbox_id(mb.mailbox_id);

@@ -9,6 +9,7 @@
 #include "services/shared/status/status_macros.h"
 #include "services/store/db/mail_db.h"
 #include "services/store/db/mail_db_internal.h"
+#include "services/store/db/errors.h"
 #include "services/store/db/pool.h"
 #include "services/store/db/sql_util.h"
 #include "services/store/domain/mailbox_name.h"
@@ -97,7 +98,7 @@ std::vector<Target> GroupTargets(const std::vector<NewMessage>& targets) {
 }
 
 // Charges quota for every user in `groups` (in user_id order: a fixed lock order).
-absl::Status ChargeQuota(pqxx::work& txn, const std::vector<Target>& groups, uint64_t size) {
+absl::Status ChargeQuota(pqxx::transaction_base& txn, const std::vector<Target>& groups, uint64_t size) {
   std::map<uint64_t, int64_t> per_user;
   for (const Target& g : groups) per_user[g.user_id] += g.messages.size();
   for (const auto& [user_id, count] : per_user) {
@@ -112,79 +113,142 @@ absl::Status ChargeQuota(pqxx::work& txn, const std::vector<Target>& groups, uin
   return absl::OkStatus();
 }
 
+
+// One delivery inside the batch transaction (see AddMessages).
+absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
+                    v1::DeliverMessageResponse* out) {
+  const IngestedContent& content = *p.content;
+  if (!p.transaction_id->empty()) {
+    pqxx::result done = txn.exec_params(kDeliveryLogSql, *p.transaction_id);
+    if (!done.empty()) {
+      out->ParseFromString(Bytes(done[0][0]));
+      return absl::OkStatus();
+    }
+  }
+  const std::vector<Target> groups = GroupTargets(*p.targets);
+  // The content goes first: sending it takes the longest, and it locks no user's rows, so
+  // deliveries into one busy mailbox hold that mailbox's locks only for the short rest.
+  const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
+  txn.exec_params(kUpsertContentSql, Bin(content.sha256), static_cast<int64_t>(p.targets->size()),
+                  content.size, content.header_size, Bin(*p.raw), Bin(content.envelope),
+                  Bin(content.structure), content.headers_json, content.body_text,
+                  content.preview,
+                  content.sent_date ? std::optional<double>(sent) : std::nullopt,
+                  content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
+  // Then quota (user rows) and UIDs (mailbox rows), each in a fixed order.
+  RETURN_IF_ERROR(ChargeQuota(txn, groups, content.size));
+  std::vector<MailboxRow> boxes;
+  for (const Target& g : groups) {
+    absl::StatusOr<MailboxRow> mb = FindMailbox(txn, g.user_id, g.mailbox);
+    if (!mb.ok() && g.messages.front()->fallback_to_inbox) {
+      mb = FindMailbox(txn, g.user_id, std::string(kInbox));
+    }
+    if (!mb.ok()) return mb.status();
+    boxes.push_back(*mb);
+  }
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const Target& g = groups[i];
+    const int64_t n = static_cast<int64_t>(g.messages.size());
+    pqxx::result alloc = txn.exec_params(kAllocateUidsSql, g.user_id, boxes[i].mailbox_id, n);
+    uint32_t uid = alloc[0][0].as<uint32_t>();
+    const uint64_t modseq = alloc[0][1].as<uint64_t>();
+    v1::ChangeEvent event;
+    event.set_kind(v1::ChangeEvent::KIND_MESSAGE_ADDED);
+    event.set_user_id(g.user_id);
+    event.set_mailbox_id(boxes[i].mailbox_id);
+    event.set_modseq(modseq);
+    event.set_mailbox_name(boxes[i].name);
+    for (const NewMessage* m : g.messages) {
+      std::vector<std::string> keywords(m->flags.keywords().begin(), m->flags.keywords().end());
+      txn.exec_params(kInsertMessageSql, g.user_id, boxes[i].mailbox_id, uid,
+                      Bin(content.sha256), content.size, m->internal_date_us, m->flags.system(),
+                      TextArray(keywords), modseq);
+      v1::DeliveryResult* r = out->add_results();
+      r->set_user_id(g.user_id);
+      r->set_mailbox_id(boxes[i].mailbox_id);
+      r->set_uid(uid);
+      r->set_uidvalidity(boxes[i].uidvalidity);
+      r->set_modseq(modseq);
+      event.add_uids(uid);
+      ++uid;
+    }
+    Notify(txn, event);
+  }
+  out->set_sha256(content.sha256);
+  if (!p.transaction_id->empty()) {
+    txn.exec_params(kInsertDeliveryLogSql, *p.transaction_id, Bin(content.sha256),
+                    Bin(out->SerializeAsString()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
+// Deliveries are committed in batches (application-level group commit): concurrent calls queue
+// up, one of them leads and runs everything queued in ONE transaction, each delivery in its
+// own savepoint so that one refusal (quota, missing mailbox) leaves the others alone, and one
+// commit (one WAL flush) acknowledges them all. Without this, deliveries into one busy mailbox
+// would each wait for the previous one's fsync while holding that mailbox's row lock.
+// Batches run one at a time per store process, in arrival order, which also keeps UIDs in one
+// mailbox visible in the order they were given.
 absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
     const std::string& raw, const IngestedContent& content,
     const std::vector<NewMessage>& targets, const std::string& transaction_id) {
-  v1::DeliverMessageResponse out;
   if (targets.empty()) return absl::InvalidArgumentError("no recipients");
-  const std::vector<Target> groups = GroupTargets(targets);
-  RETURN_IF_ERROR(pool_->Run("add_messages", [&](pqxx::work& txn) {
-    out.Clear();
-    if (!transaction_id.empty()) {
-      pqxx::result done = txn.exec_params(kDeliveryLogSql, transaction_id);
-      if (!done.empty()) {
-        out.ParseFromString(Bytes(done[0][0]));
-        return absl::OkStatus();
-      }
+  PendingAdd me{&raw, &content, &targets, &transaction_id};
+  std::unique_lock<std::mutex> lock(batch_mu_);
+  batch_queue_.push_back(&me);
+  while (!me.done) {
+    if (batch_leader_active_) {
+      batch_cv_.wait(lock);
+      continue;
     }
-    // The content goes first: sending it takes the longest, and it locks no user's rows, so
-    // deliveries into one busy mailbox hold that mailbox's locks only for the short rest.
-    const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
-    txn.exec_params(kUpsertContentSql, Bin(content.sha256), static_cast<int64_t>(targets.size()),
-                    content.size, content.header_size, Bin(raw), Bin(content.envelope),
-                    Bin(content.structure), content.headers_json, content.body_text,
-                    content.preview,
-                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
-                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
-    // Then quota (user rows) and UIDs (mailbox rows), each in a fixed order.
-    RETURN_IF_ERROR(ChargeQuota(txn, groups, content.size));
-    std::vector<MailboxRow> boxes;
-    for (const Target& g : groups) {
-      absl::StatusOr<MailboxRow> mb = FindMailbox(txn, g.user_id, g.mailbox);
-      if (!mb.ok() && g.messages.front()->fallback_to_inbox) {
-        mb = FindMailbox(txn, g.user_id, std::string(kInbox));
-      }
-      if (!mb.ok()) return mb.status();
-      boxes.push_back(*mb);
+    batch_leader_active_ = true;
+    std::vector<PendingAdd*> batch;
+    uint64_t bytes = 0;
+    while (!batch_queue_.empty() && batch.size() < kMaxBatchDeliveries &&
+           (batch.empty() || bytes + batch_queue_.front()->raw->size() <= kMaxBatchBytes)) {
+      bytes += batch_queue_.front()->raw->size();
+      batch.push_back(batch_queue_.front());
+      batch_queue_.pop_front();
     }
-    for (size_t i = 0; i < groups.size(); ++i) {
-      const Target& g = groups[i];
-      const int64_t n = static_cast<int64_t>(g.messages.size());
-      pqxx::result alloc = txn.exec_params(kAllocateUidsSql, g.user_id, boxes[i].mailbox_id, n);
-      uint32_t uid = alloc[0][0].as<uint32_t>();
-      const uint64_t modseq = alloc[0][1].as<uint64_t>();
-      v1::ChangeEvent event;
-      event.set_kind(v1::ChangeEvent::KIND_MESSAGE_ADDED);
-      event.set_user_id(g.user_id);
-      event.set_mailbox_id(boxes[i].mailbox_id);
-      event.set_modseq(modseq);
-      event.set_mailbox_name(boxes[i].name);
-      for (const NewMessage* m : g.messages) {
-        std::vector<std::string> keywords(m->flags.keywords().begin(), m->flags.keywords().end());
-        txn.exec_params(kInsertMessageSql, g.user_id, boxes[i].mailbox_id, uid,
-                        Bin(content.sha256), content.size, m->internal_date_us,
-                        m->flags.system(), TextArray(keywords), modseq);
-        v1::DeliveryResult* r = out.add_results();
-        r->set_user_id(g.user_id);
-        r->set_mailbox_id(boxes[i].mailbox_id);
-        r->set_uid(uid);
-        r->set_uidvalidity(boxes[i].uidvalidity);
-        r->set_modseq(modseq);
-        event.add_uids(uid);
-        ++uid;
-      }
-      Notify(txn, event);
-    }
-    out.set_sha256(content.sha256);
-    if (!transaction_id.empty()) {
-      txn.exec_params(kInsertDeliveryLogSql, transaction_id, Bin(content.sha256),
-                      Bin(out.SerializeAsString()));
+    lock.unlock();
+    RunBatch(batch);
+    lock.lock();
+    batch_leader_active_ = false;
+    for (PendingAdd* p : batch) p->done = true;
+    batch_cv_.notify_all();
+  }
+  if (!me.status.ok()) return me.status;
+  return std::move(me.response);
+}
+
+void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
+  absl::Status s = pool_->Run("add_messages", [&](pqxx::work& txn) {
+    for (PendingAdd* p : batch) {
+      p->response.Clear();
+      p->status = absl::OkStatus();
+      v1::DeliverMessageResponse out;
+      absl::Status one;
+      {
+        pqxx::subtransaction savepoint(txn, "delivery");
+        try {
+          one = AddOne(savepoint, *p, &out);
+        } catch (...) {
+          one = TranslateCurrentException();
+          // A broken connection or a conflict fails (and, for conflicts, retries) the batch.
+          if (one.code() == absl::StatusCode::kUnavailable || IsRetryable(one)) throw;
+        }
+        if (one.ok()) savepoint.commit();
+      }  // not committed: rolled back to the savepoint
+      p->status = one;
+      if (one.ok()) p->response = std::move(out);
     }
     return absl::OkStatus();
-  }));
-  return out;
+  });
+  if (!s.ok()) {
+    for (PendingAdd* p : batch) p->status = s;
+  }
 }
 
 absl::Status MailDb::Fetch(const v1::FetchMessagesRequest& request, int batch,

@@ -95,7 +95,7 @@ v1::Flags FlagsFromRow(const pqxx::row& row, int flags_col, int keywords_col) {
   return flags;
 }
 
-void Notify(pqxx::work& txn, const v1::ChangeEvent& event) {
+void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event) {
   std::string payload = absl::Base64Escape(event.SerializeAsString());
   if (payload.size() > kMaxNotifyPayload) {
     v1::ChangeEvent small = event;

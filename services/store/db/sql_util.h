@@ -34,7 +34,7 @@ v1::UidSet ToUidSet(const std::vector<uint32_t>& sorted_uids);
 v1::Flags FlagsFromRow(const pqxx::row& row, int flags_col, int keywords_col);
 
 // Queues a change announcement; PostgreSQL delivers it at commit (and drops it on rollback).
-void Notify(pqxx::work& txn, const v1::ChangeEvent& event);
+void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event);
 
 // Bytes of a bytea column.
 std::string Bytes(const pqxx::field& field);
