@@ -30,7 +30,7 @@ struct SessionOptions {
   // prefetch_bytes in all), saving a store round trip per message for sequential readers.
   uint64_t prefetch_message_bytes = 256 * 1024;
   uint64_t prefetch_bytes = 1024 * 1024;
-  int prefetch_messages = 32;
+  int prefetch_messages = 256;
   // Output buffered before it is written during RETR.
   size_t write_chunk_bytes = 256 * 1024;
   // APOP (RFC 1939 §7) needs each user's secret in plaintext-equivalent form: off by default.
