@@ -16,7 +16,7 @@ session_rounds=${SESSION_ROUNDS:-40}; read_rounds=${READ_ROUNDS:-3}
 for b in mailroom-stored mailroom-pop3d pop3_load; do
   [ -x "$bin/$b" ] || { echo "build first: $bin/$b missing" >&2; exit 1; }
 done
-command -v dovecot >/dev/null || { echo "dovecot-pop3d is not installed (scripts/install-deps)" >&2; exit 1; }
+command -v dovecot >/dev/null || { echo "dovecot-pop3d is not installed (scripts/install-deps --bench)" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pop3-bench.XXXXXX")
 chmod 755 "$tmp"
