@@ -12,9 +12,13 @@ namespace {
 constexpr size_t kCompactThreshold = 64 * 1024;
 constexpr size_t kSkipTailBytes = 32;  // enough to see a trailing `~{nnn+}`
 
-// The tag of a line the builder could not lex: its first word, when that is a valid tag.
+// The tag of a line the builder could not lex: its first word, when that is a valid tag
+// followed by a space within `line` (the caller passes a prefix of fixed length, so the
+// answer does not depend on how much of an over-long line was buffered).
 std::string TagFromLine(absl::string_view line) {
-  absl::string_view word = line.substr(0, line.find(' '));
+  const size_t space = line.find(' ');
+  if (space == absl::string_view::npos) return "";
+  absl::string_view word = line.substr(0, space);
   return IsValidTag(word) ? std::string(word) : "";
 }
 
@@ -215,6 +219,7 @@ void CommandReader::Discard(bool* again) {
   if (remaining_ == 0) {
     state_ = State::kSkipLine;
     skip_tail_.clear();
+    skip_raw_ = false;
     *again = true;
   }
 }
@@ -224,14 +229,15 @@ void CommandReader::Discard(bool* again) {
 void CommandReader::SkipLine(bool* again) {
   const size_t lf = buf_.find('\n', pos_);
   if (lf == std::string::npos) {
-    skip_tail_.append(buf_, pos_, std::string::npos);
+    if (!skip_raw_) skip_tail_.append(buf_, pos_, std::string::npos);
     if (skip_tail_.size() > kSkipTailBytes) skip_tail_.erase(0, skip_tail_.size() - kSkipTailBytes);
     pos_ = scan_ = buf_.size();
     return;
   }
   skip_tail_.append(buf_, pos_, lf - pos_);
   pos_ = scan_ = lf + 1;
-  std::optional<LiteralSpec> spec = TrailingLiteralSpec(StripCr(skip_tail_));
+  std::optional<LiteralSpec> spec;
+  if (!skip_raw_) spec = TrailingLiteralSpec(StripCr(skip_tail_));
   skip_tail_.clear();
   state_ = State::kLine;
   if (spec) SkipRestOfCommand(*spec);
@@ -246,11 +252,15 @@ ReadEvent CommandReader::Fail(std::string message, absl::string_view line_head,
   // A raw line (ExpectLine) has no tag and announces no literal.
   const bool raw = expect_line_ && builder_.empty();
   expect_line_ = false;
-  event.tag = raw ? "" : builder_.empty() ? TagFromLine(line_head) : builder_.tag();
+  const size_t head = std::min<size_t>(options_.limits.max_line_length, 256);
+  event.tag = raw                ? ""
+              : builder_.empty() ? TagFromLine(line_head.substr(0, head))
+                                 : builder_.tag();
   event.name = builder_.name();
   std::optional<LiteralSpec> spec;
   if (line_complete && !raw) spec = TrailingLiteralSpec(line_tail);
-  if (!line_complete) skip_tail_ = std::string(line_tail);
+  if (!line_complete) skip_tail_ = raw ? "" : std::string(line_tail);
+  skip_raw_ = raw;
   builder_.Reset();
   command_bytes_ = 0;
   literal_.clear();

@@ -134,6 +134,7 @@ class CommandReader {
   size_t command_bytes_ = 0;
   bool append_literal_buffered_ = false;
   std::string skip_tail_;       // last bytes of a line being skipped
+  bool skip_raw_ = false;       // the line being skipped is a raw line (no literal in it)
 };
 
 }  // namespace mailroom::imap

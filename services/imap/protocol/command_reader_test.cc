@@ -289,15 +289,26 @@ TEST(CommandReaderTest, ExpectLineReturnsRawLines) {
 }
 
 TEST(CommandReaderTest, ExpectLineTooLong) {
-  CommandReaderOptions options;
-  options.limits.max_line_length = 8;
-  CommandReader reader(options);
-  reader.ExpectLine();
-  reader.Feed("0123456789abcdef {5+}\r\nb NOOP\r\n");
-  ReadEvent e = reader.Next();
-  ASSERT_EQ(e.kind, ReadEvent::Kind::kError);
-  EXPECT_EQ(e.tag, "");
-  EXPECT_EQ(reader.Next().command.name, "NOOP");
+  // A raw line announces no literal, however the over-long line arrives.
+  const std::string input = "0123456789abcdef {5+}\r\nb NOOP\r\n";
+  for (size_t chunk : {input.size(), size_t{1}, size_t{5}}) {
+    SCOPED_TRACE(chunk);
+    CommandReaderOptions options;
+    options.limits.max_line_length = 8;
+    CommandReader reader(options);
+    reader.ExpectLine();
+    std::vector<ReadEvent> events;
+    for (size_t pos = 0; pos < input.size(); pos += chunk) {
+      reader.Feed(absl::string_view(input).substr(pos, chunk));
+      for (ReadEvent e = reader.Next(); e.kind != ReadEvent::Kind::kNeedMore; e = reader.Next()) {
+        events.push_back(e);
+      }
+    }
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].kind, ReadEvent::Kind::kError);
+    EXPECT_EQ(events[0].tag, "");
+    EXPECT_EQ(events[1].command.name, "NOOP");
+  }
 }
 
 }  // namespace
