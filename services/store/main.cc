@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "services/shared/config/env_flags.h"
@@ -54,6 +56,18 @@ int Run(const Config& config) {
       [&hub] { hub.OnReconnect(); });
   listener.Start();
 
+  // Contents staged for deliveries that never committed are collected in the background.
+  std::mutex gc_mu;
+  std::condition_variable gc_cv;
+  bool stopping = false;
+  std::thread gc([&] {
+    std::unique_lock<std::mutex> lock(gc_mu);
+    while (!gc_cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+      absl::StatusOr<int64_t> removed = mail_db.CollectGarbage(absl::Hours(1));
+      if (removed.ok() && *removed > 0) log::Info("collected unused contents", {{"removed", *removed}});
+    }
+  });
+
   MailStoreService mail_service(&mail_db, &hub, config.limits);
   AdminService admin_service(&mail_db, config.password_cost);
   grpc::EnableDefaultHealthCheckService(true);
@@ -83,6 +97,12 @@ int Run(const Config& config) {
   server->GetHealthCheckService()->Shutdown();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
   listener.Stop();
+  {
+    std::lock_guard<std::mutex> lock(gc_mu);
+    stopping = true;
+  }
+  gc_cv.notify_all();
+  gc.join();
   log::Info("stopped");
   return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "mailroom/store/v1/store.pb.h"
 #include "services/store/domain/address.h"
 #include "services/store/domain/ingest.h"
@@ -96,6 +97,9 @@ class MailDb {
                                                          const IngestedContent& content,
                                                          const std::vector<NewMessage>& targets,
                                                          const std::string& transaction_id);
+  // Deletes contents no message uses that are older than `min_age` (staged for deliveries that
+  // were refused or never committed). Returns how many it removed.
+  absl::StatusOr<int64_t> CollectGarbage(absl::Duration min_age);
   // Streams the requested attributes in batches of at most `batch` messages, UID order.
   absl::Status Fetch(const v1::FetchMessagesRequest& request, int batch,
                      const std::function<bool(v1::FetchMessagesResponse&)>& emit);
@@ -119,10 +123,10 @@ class MailDb {
 
   // One AddMessages call waiting to be committed in a batch (mail_db_messages.cc).
   struct PendingAdd {
-    const std::string* raw;
-    const IngestedContent* content;
-    const std::vector<NewMessage>* targets;
-    const std::string* transaction_id;
+    const std::string* raw = nullptr;
+    const IngestedContent* content = nullptr;
+    const std::vector<NewMessage>* targets = nullptr;
+    const std::string* transaction_id = nullptr;
     bool done = false;
     absl::Status status;
     v1::DeliverMessageResponse response;

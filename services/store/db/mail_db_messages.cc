@@ -27,6 +27,17 @@ constexpr char kUpsertContentSql[] =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, to_timestamp($11::double precision),"
     " $12, $13, $14, $15) "
     "ON CONFLICT (sha256) DO UPDATE SET refcount = contents.refcount + EXCLUDED.refcount";
+// Staged ahead of the batch, in a transaction of its own (see AddMessages). Its commit may be
+// asynchronous: the batch's synchronous commit comes later in the WAL and flushes it too.
+constexpr char kStageContentSql[] =
+    "INSERT INTO contents (sha256, refcount, size, header_size, raw, envelope, structure, "
+    "headers, body_text, preview, sent_date, sort_subject, sort_from, sort_to, sort_cc) "
+    "VALUES ($1, 0, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, to_timestamp($10::double precision),"
+    " $11, $12, $13, $14) ON CONFLICT (sha256) DO NOTHING";
+constexpr char kAsyncCommitSql[] = "SET LOCAL synchronous_commit = off";
+constexpr char kAddRefsSql[] = "UPDATE contents SET refcount = refcount + $2 WHERE sha256 = $1";
+constexpr char kCollectGarbageSql[] =
+    "DELETE FROM contents WHERE refcount <= 0 AND created_at < now() - make_interval(secs => $1)";
 constexpr char kChargeQuotaSql[] =
     "UPDATE users SET used_bytes = used_bytes + $2, used_messages = used_messages + $3 "
     "WHERE user_id = $1 AND (quota_bytes = 0 OR used_bytes + $2 <= quota_bytes) "
@@ -126,15 +137,18 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
     }
   }
   const std::vector<Target> groups = GroupTargets(*p.targets);
-  // The content goes first: sending it takes the longest, and it locks no user's rows, so
-  // deliveries into one busy mailbox hold that mailbox's locks only for the short rest.
-  const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
-  txn.exec_params(kUpsertContentSql, Bin(content.sha256), static_cast<int64_t>(p.targets->size()),
-                  content.size, content.header_size, Bin(*p.raw), Bin(content.envelope),
-                  Bin(content.structure), content.headers_json, content.body_text,
-                  content.preview,
-                  content.sent_date ? std::optional<double>(sent) : std::nullopt,
-                  content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
+  // The content was staged before the batch; take the references. Should it have been
+  // collected meanwhile (a concurrent expunge released the same content), store it again.
+  const int64_t refs = static_cast<int64_t>(p.targets->size());
+  if (txn.exec_params(kAddRefsSql, Bin(content.sha256), refs).affected_rows() == 0) {
+    const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
+    txn.exec_params(kUpsertContentSql, Bin(content.sha256), refs, content.size,
+                    content.header_size, Bin(*p.raw), Bin(content.envelope),
+                    Bin(content.structure), content.headers_json, content.body_text,
+                    content.preview,
+                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
+                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
+  }
   // Then quota (user rows) and UIDs (mailbox rows), each in a fixed order.
   RETURN_IF_ERROR(ChargeQuota(txn, groups, content.size));
   std::vector<MailboxRow> boxes;
@@ -195,7 +209,24 @@ absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
     const std::string& raw, const IngestedContent& content,
     const std::vector<NewMessage>& targets, const std::string& transaction_id) {
   if (targets.empty()) return absl::InvalidArgumentError("no recipients");
-  PendingAdd me{&raw, &content, &targets, &transaction_id};
+  // Stage the (large) content first, in parallel with other deliveries, so that the batch
+  // below only runs small statements. A staged content that no message ends up using (a
+  // refused delivery, a crash) has refcount 0 and is collected by CollectGarbage().
+  RETURN_IF_ERROR(pool_->Run("stage_content", [&](pqxx::work& txn) {
+    txn.exec(kAsyncCommitSql);
+    const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
+    txn.exec_params(kStageContentSql, Bin(content.sha256), content.size, content.header_size,
+                    Bin(raw), Bin(content.envelope), Bin(content.structure),
+                    content.headers_json, content.body_text, content.preview,
+                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
+                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
+    return absl::OkStatus();
+  }));
+  PendingAdd me;
+  me.raw = &raw;
+  me.content = &content;
+  me.targets = &targets;
+  me.transaction_id = &transaction_id;
   std::unique_lock<std::mutex> lock(batch_mu_);
   batch_queue_.push_back(&me);
   while (!me.done) {
@@ -249,6 +280,16 @@ void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
   if (!s.ok()) {
     for (PendingAdd* p : batch) p->status = s;
   }
+}
+
+absl::StatusOr<int64_t> MailDb::CollectGarbage(absl::Duration min_age) {
+  int64_t removed = 0;
+  RETURN_IF_ERROR(pool_->Run("collect_garbage", [&](pqxx::work& txn) {
+    removed = static_cast<int64_t>(
+        txn.exec_params(kCollectGarbageSql, absl::ToInt64Seconds(min_age)).affected_rows());
+    return absl::OkStatus();
+  }));
+  return removed;
 }
 
 absl::Status MailDb::Fetch(const v1::FetchMessagesRequest& request, int batch,
