@@ -37,9 +37,9 @@ auth::ThrottleConfig FastThrottle() {
   return c;
 }
 
-class SessionTest : public ::testing::Test {
+class Pop3SessionTest : public ::testing::Test {
  protected:
-  SessionTest() : throttle_(FastThrottle()), metrics_(registry_) {
+  Pop3SessionTest() : throttle_(FastThrottle()), metrics_(registry_) {
     store_.AddUser("alice@example.test", "secret", {kMsg1, kMsg2, kMsg3});
     store_.AddUser("bob@example.test", "pw", {});
   }
@@ -82,7 +82,7 @@ class SessionTest : public ::testing::Test {
   bool tls_after_ = false;
 };
 
-TEST_F(SessionTest, LoginListAndRetrieve) {
+TEST_F(Pop3SessionTest, LoginListAndRetrieve) {
   EXPECT_THAT(Lines({Login() + "STAT\r\nLIST\r\nLIST 2\r\nUIDL\r\nUIDL 3\r\nRETR 1\r\nQUIT\r\n"}),
               ElementsAre("+OK send PASS",
                           "+OK maildrop has 3 messages (138 octets)",
@@ -99,7 +99,7 @@ TEST_F(SessionTest, LoginListAndRetrieve) {
   EXPECT_EQ(store_.releases, 1);
 }
 
-TEST_F(SessionTest, RetrNormalisesLineEndingsAndCompletesTheLastLine) {
+TEST_F(Pop3SessionTest, RetrNormalisesLineEndingsAndCompletesTheLastLine) {
   EXPECT_THAT(Lines({Login() + "RETR 2\r\nRETR 3\r\nQUIT\r\n"}),
               ElementsAre("+OK send PASS", "+OK maildrop has 3 messages (138 octets)",
                           "+OK 44 octets", "From: b@example.test", "Subject: two", "", "l1", "l2",
@@ -108,7 +108,7 @@ TEST_F(SessionTest, RetrNormalisesLineEndingsAndCompletesTheLastLine) {
                           "+OK bye"));
 }
 
-TEST_F(SessionTest, TopWithZeroAndWithMoreLinesThanTheBody) {
+TEST_F(Pop3SessionTest, TopWithZeroAndWithMoreLinesThanTheBody) {
   EXPECT_THAT(Lines({Login() + "TOP 2 0\r\nTOP 2 1\r\nTOP 2 100\r\nTOP 9 1\r\nQUIT\r\n"}),
               ElementsAre("+OK send PASS", "+OK maildrop has 3 messages (138 octets)",
                           "+OK top of message follows", "From: b@example.test", "Subject: two",
@@ -120,7 +120,7 @@ TEST_F(SessionTest, TopWithZeroAndWithMoreLinesThanTheBody) {
                           "-ERR no such message", "+OK bye"));
 }
 
-TEST_F(SessionTest, LargeMessagesStreamWithTheSameBytes) {
+TEST_F(Pop3SessionTest, LargeMessagesStreamWithTheSameBytes) {
   const std::string small = Run({Login() + "RETR 1\r\nRETR 2\r\nTOP 3 0\r\nQUIT\r\n"});
   options_.prefetch_message_bytes = 0;  // every message "large": streamed in 7-byte chunks
   const std::string streamed = Run({Login() + "RETR 1\r\nRETR 2\r\nTOP 3 0\r\nQUIT\r\n"});
@@ -128,12 +128,12 @@ TEST_F(SessionTest, LargeMessagesStreamWithTheSameBytes) {
   EXPECT_EQ(store_.open_message_calls, 3);
 }
 
-TEST_F(SessionTest, SequentialRetrIsPrefetchedInOneRoundTrip) {
+TEST_F(Pop3SessionTest, SequentialRetrIsPrefetchedInOneRoundTrip) {
   Run({Login() + "RETR 1\r\nRETR 2\r\nRETR 3\r\nRETR 1\r\nQUIT\r\n"});
   EXPECT_EQ(store_.fetch_bodies_calls, 2);  // 1-3 at once; 1 again after it was consumed
 }
 
-TEST_F(SessionTest, DeleMarksAndQuitExpungesAllAtOnce) {
+TEST_F(Pop3SessionTest, DeleMarksAndQuitExpungesAllAtOnce) {
   EXPECT_THAT(Lines({Login() + "DELE 1\r\nDELE 1\r\nLIST 1\r\nRETR 1\r\nSTAT\r\nDELE 3\r\n"
                                "LIST\r\nQUIT\r\n"}),
               ElementsAre("+OK send PASS", "+OK maildrop has 3 messages (138 octets)",
@@ -147,7 +147,7 @@ TEST_F(SessionTest, DeleMarksAndQuitExpungesAllAtOnce) {
   EXPECT_EQ(store_.user("alice@example.test").inbox.size(), 1u);
 }
 
-TEST_F(SessionTest, DeleThenRsetDeletesNothing) {
+TEST_F(Pop3SessionTest, DeleThenRsetDeletesNothing) {
   EXPECT_THAT(Lines({Login() + "DELE 1\r\nDELE 2\r\nRSET\r\nSTAT\r\nQUIT\r\n"}),
               ElementsAre("+OK send PASS", "+OK maildrop has 3 messages (138 octets)",
                           "+OK message 1 deleted", "+OK message 2 deleted",
@@ -155,27 +155,27 @@ TEST_F(SessionTest, DeleThenRsetDeletesNothing) {
   EXPECT_EQ(store_.expunge_calls, 0);
 }
 
-TEST_F(SessionTest, DroppedConnectionBeforeQuitDeletesNothing) {
+TEST_F(Pop3SessionTest, DroppedConnectionBeforeQuitDeletesNothing) {
   Run({Login() + "DELE 1\r\nDELE 2\r\n"});
   EXPECT_EQ(store_.expunge_calls, 0);
   EXPECT_EQ(store_.releases, 1);
   EXPECT_EQ(store_.user("alice@example.test").inbox.size(), 3u);
 }
 
-TEST_F(SessionTest, IdleTimeoutDeletesNothing) {
+TEST_F(Pop3SessionTest, IdleTimeoutDeletesNothing) {
   std::vector<std::string> lines =
       Lines({Login() + "DELE 1\r\n"}, absl::DeadlineExceededError("idle"));
   EXPECT_EQ(lines.back(), "-ERR autologout: idle for too long");
   EXPECT_EQ(store_.expunge_calls, 0);
 }
 
-TEST_F(SessionTest, FailedExpungeIsNotAcknowledged) {
+TEST_F(Pop3SessionTest, FailedExpungeIsNotAcknowledged) {
   store_.expunge_error = absl::UnavailableError("db down");
   EXPECT_THAT(Lines({Login() + "DELE 1\r\nQUIT\r\n"}).back(),
               "-ERR [SYS/TEMP] some deleted messages were not removed");
 }
 
-TEST_F(SessionTest, CommandsInTheWrongState) {
+TEST_F(Pop3SessionTest, CommandsInTheWrongState) {
   EXPECT_THAT(Lines({"STAT\r\nRETR 1\r\nDELE 1\r\nNOOP\r\nPASS x\r\n" + Login() +
                      "USER x\r\nAPOP a 0123456789abcdef0123456789abcdef\r\nAUTH PLAIN\r\n"
                      "STLS\r\nUTF8\r\nQUIT\r\n"}),
@@ -191,7 +191,7 @@ TEST_F(SessionTest, CommandsInTheWrongState) {
                           "-ERR UTF8 is not valid in this state", "+OK bye"));
 }
 
-TEST_F(SessionTest, BadCommandsAndArguments) {
+TEST_F(Pop3SessionTest, BadCommandsAndArguments) {
   EXPECT_THAT(Lines({Login() + "FOO\r\nRETR\r\nRETR x\r\nRETR 0\r\nRETR 4\r\nTOP 1\r\n"
                                "LIST 1 2\r\nNOOP\r\nQUIT\r\n"}),
               ElementsAre("+OK send PASS", "+OK maildrop has 3 messages (138 octets)",
@@ -201,17 +201,17 @@ TEST_F(SessionTest, BadCommandsAndArguments) {
                           "-ERR syntax error: LIST: too many arguments", "+OK", "+OK bye"));
 }
 
-TEST_F(SessionTest, PassMustFollowUser) {
+TEST_F(Pop3SessionTest, PassMustFollowUser) {
   EXPECT_THAT(Lines({"USER alice@example.test\r\nCAPA\r\nPASS secret\r\nQUIT\r\n"}),
               ::testing::Contains("-ERR USER first"));
 }
 
-TEST_F(SessionTest, OverlongLineIsAnsweredAndTheSessionGoesOn) {
+TEST_F(Pop3SessionTest, OverlongLineIsAnsweredAndTheSessionGoesOn) {
   EXPECT_THAT(Lines({"NOOP " + std::string(10000, 'x') + "\r\nQUIT\r\n"}),
               ElementsAre("-ERR line too long", "+OK bye"));
 }
 
-TEST_F(SessionTest, WrongPasswordsThenClose) {
+TEST_F(Pop3SessionTest, WrongPasswordsThenClose) {
   EXPECT_THAT(Lines({"USER alice@example.test\r\nPASS a\r\nUSER alice@example.test\r\nPASS b\r\n"
                      "USER alice@example.test\r\nPASS c\r\nUSER alice@example.test\r\n"}),
               ElementsAre("+OK send PASS", "-ERR [AUTH] invalid user name or password",
@@ -221,7 +221,7 @@ TEST_F(SessionTest, WrongPasswordsThenClose) {
   EXPECT_EQ(store_.last_remote_ip, "127.0.0.1");
 }
 
-TEST_F(SessionTest, ThrottledUserIsRefusedWithoutAskingTheStore) {
+TEST_F(Pop3SessionTest, ThrottledUserIsRefusedWithoutAskingTheStore) {
   auth::ThrottleConfig c = FastThrottle();
   c.max_failures_per_user = 2;
   auth::AuthThrottle throttle(c);
@@ -239,21 +239,21 @@ TEST_F(SessionTest, ThrottledUserIsRefusedWithoutAskingTheStore) {
   EXPECT_EQ(store.authenticate_calls, 0);
 }
 
-TEST_F(SessionTest, SecondSessionGetsInUse) {
+TEST_F(Pop3SessionTest, SecondSessionGetsInUse) {
   store_.lease_holder = "pop3-other-replica";
   EXPECT_THAT(Lines({Login() + "QUIT\r\n"}),
               ElementsAre("+OK send PASS", "-ERR [IN-USE] maildrop is locked by another session",
                           "+OK bye"));
 }
 
-TEST_F(SessionTest, LeaseIsHeldDuringTheSessionAndReleasedAfter) {
+TEST_F(Pop3SessionTest, LeaseIsHeldDuringTheSessionAndReleasedAfter) {
   Run({Login() + "QUIT\r\n"});
   EXPECT_EQ(store_.releases, 1);
   // A second session right after gets the maildrop again.
   EXPECT_THAT(Lines({Login() + "QUIT\r\n"})[1], "+OK maildrop has 3 messages (138 octets)");
 }
 
-TEST_F(SessionTest, StoreUnavailableIsSysTemp) {
+TEST_F(Pop3SessionTest, StoreUnavailableIsSysTemp) {
   store_.inbox_error = absl::UnavailableError("down");
   EXPECT_THAT(Lines({Login() + "QUIT\r\n"}),
               ElementsAre("+OK send PASS", "-ERR [SYS/TEMP] temporary failure, try again later",
@@ -261,7 +261,7 @@ TEST_F(SessionTest, StoreUnavailableIsSysTemp) {
   EXPECT_EQ(store_.releases, 1);  // the lease taken before the failure is given back
 }
 
-TEST_F(SessionTest, CapaOnLoopbackWithTls) {
+TEST_F(Pop3SessionTest, CapaOnLoopbackWithTls) {
   tls_ = true;
   options_.login_delay_seconds = 900;
   options_.expire_days = 31;
@@ -272,7 +272,7 @@ TEST_F(SessionTest, CapaOnLoopbackWithTls) {
                           "+OK bye"));
 }
 
-TEST_F(SessionTest, PlaintextRefusedBeforeTlsOffLoopback) {
+TEST_F(Pop3SessionTest, PlaintextRefusedBeforeTlsOffLoopback) {
   loopback_ = false;
   tls_ = true;
   std::vector<std::string> lines =
@@ -286,7 +286,7 @@ TEST_F(SessionTest, PlaintextRefusedBeforeTlsOffLoopback) {
   EXPECT_EQ(store_.authenticate_calls, 0);
 }
 
-TEST_F(SessionTest, StlsDiscardsPipelinedPlaintextThenAllowsLogin) {
+TEST_F(Pop3SessionTest, StlsDiscardsPipelinedPlaintextThenAllowsLogin) {
   loopback_ = false;
   tls_ = true;
   std::vector<std::string> lines =
@@ -300,7 +300,7 @@ TEST_F(SessionTest, StlsDiscardsPipelinedPlaintextThenAllowsLogin) {
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "+OK send PASS"), 1);
 }
 
-TEST_F(SessionTest, StlsWithoutTlsOrTwice) {
+TEST_F(Pop3SessionTest, StlsWithoutTlsOrTwice) {
   EXPECT_THAT(Lines({"STLS\r\nQUIT\r\n"}),
               ElementsAre("-ERR STLS is not available", "+OK bye"));
   tls_ = true;
@@ -308,7 +308,7 @@ TEST_F(SessionTest, StlsWithoutTlsOrTwice) {
               ElementsAre("+OK begin TLS negotiation", "-ERR TLS is already active", "+OK bye"));
 }
 
-TEST_F(SessionTest, AuthPlainWithAndWithoutInitialResponse) {
+TEST_F(Pop3SessionTest, AuthPlainWithAndWithoutInitialResponse) {
   const std::string plain = auth::EncodeBase64(std::string("\0alice@example.test\0secret", 26));
   EXPECT_THAT(Lines({"AUTH PLAIN " + plain + "\r\nQUIT\r\n"}),
               ElementsAre("+OK maildrop has 3 messages (138 octets)", "+OK bye"));
@@ -319,7 +319,7 @@ TEST_F(SessionTest, AuthPlainWithAndWithoutInitialResponse) {
                           "-ERR unsupported authentication mechanism", "+OK bye"));
 }
 
-TEST_F(SessionTest, AuthLogin) {
+TEST_F(Pop3SessionTest, AuthLogin) {
   const std::string user = auth::EncodeBase64("alice@example.test");
   const std::string pass = auth::EncodeBase64("secret");
   EXPECT_THAT(Lines({"AUTH LOGIN\r\n" + user + "\r\n" + pass + "\r\nQUIT\r\n"}),
@@ -330,12 +330,12 @@ TEST_F(SessionTest, AuthLogin) {
                           "+OK bye"));
 }
 
-TEST_F(SessionTest, BareAuthListsMechanisms) {
+TEST_F(Pop3SessionTest, BareAuthListsMechanisms) {
   EXPECT_THAT(Lines({"AUTH\r\nQUIT\r\n"}),
               ElementsAre("+OK SASL mechanisms follow", "PLAIN", "LOGIN", ".", "+OK bye"));
 }
 
-TEST_F(SessionTest, ApopIsOffByDefault) {
+TEST_F(Pop3SessionTest, ApopIsOffByDefault) {
   EXPECT_THAT(Lines({"APOP alice@example.test 0123456789abcdef0123456789abcdef\r\nQUIT\r\n"}),
               ElementsAre("-ERR APOP is not enabled on this server", "+OK bye"));
 }
@@ -380,7 +380,7 @@ class InteractiveStream final : public net::Stream {
   net::PeerInfo peer_;
 };
 
-TEST_F(SessionTest, ApopWhenEnabled) {
+TEST_F(Pop3SessionTest, ApopWhenEnabled) {
   options_.enable_apop = true;
   options_.apop_secrets["alice@example.test"] = "tanstaaf";
   int step = 0;
@@ -408,7 +408,7 @@ TEST_F(SessionTest, ApopWhenEnabled) {
   EXPECT_EQ(lines[3], "+OK bye");
 }
 
-TEST_F(SessionTest, Utf8AndNoopAndPipelining) {
+TEST_F(Pop3SessionTest, Utf8AndNoopAndPipelining) {
   // Every command in one packet: the replies come back in order.
   EXPECT_THAT(Lines({"UTF8\r\n" + Login() + "NOOP\r\nSTAT\r\nQUIT\r\n"}),
               ElementsAre("+OK UTF8 enabled", "+OK send PASS",
@@ -416,14 +416,14 @@ TEST_F(SessionTest, Utf8AndNoopAndPipelining) {
                           "+OK bye"));
 }
 
-TEST_F(SessionTest, EmptyMaildrop) {
+TEST_F(Pop3SessionTest, EmptyMaildrop) {
   EXPECT_THAT(Lines({"USER bob@example.test\r\nPASS pw\r\nSTAT\r\nLIST\r\nUIDL\r\nQUIT\r\n"}),
               ElementsAre("+OK send PASS", "+OK maildrop has 0 messages (0 octets)", "+OK 0 0",
                           "+OK 0 messages (0 octets)", ".", "+OK unique-id listing follows", ".",
                           "+OK bye"));
 }
 
-TEST_F(SessionTest, MetricsCountCommandsAndLogins) {
+TEST_F(Pop3SessionTest, MetricsCountCommandsAndLogins) {
   Run({Login() + "RETR 1\r\nDELE 1\r\nQUIT\r\n"});
   EXPECT_EQ(metrics_.commands.WithLabels({"RETR"}).value(), 1);
   EXPECT_EQ(metrics_.logins.WithLabels({"ok"}).value(), 1);
