@@ -22,12 +22,17 @@ class DataLines {
   // marker (nothing appended).
   bool Add(std::string_view line, bool crlf, std::string* out);
 
-  // The line was longer than the reader's limit and was dropped.
-  void AddOverlongLine() { overlong_ = true; }
+  // The line was longer than the reader's limit and could not be kept: the message is
+  // incomplete and must be refused (never stored truncated).
+  void AddOverlongLine() {
+    overlong_ = true;
+    truncated_ = true;
+  }
 
   uint64_t bytes() const { return bytes_; }
   bool bad_line_endings() const { return bad_endings_; }
   bool overlong() const { return overlong_; }
+  bool truncated() const { return truncated_; }
 
  private:
   const BareLineEndings policy_;
@@ -36,6 +41,7 @@ class DataLines {
   bool previous_crlf_ = true;  // DATA's own line ended in CRLF
   bool bad_endings_ = false;
   bool overlong_ = false;
+  bool truncated_ = false;
 };
 
 }  // namespace mailroom::smtp

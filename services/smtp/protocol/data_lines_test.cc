@@ -71,9 +71,11 @@ TEST(DataLines, LongLinesAreNoted) {
   std::string out;
   d.Add(std::string(11, 'x'), true, &out);
   EXPECT_TRUE(d.overlong());
+  EXPECT_FALSE(d.truncated());
   DataLines e(BareLineEndings::kReject, 10);
   e.AddOverlongLine();
   EXPECT_TRUE(e.overlong());
+  EXPECT_TRUE(e.truncated());
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ std::unique_ptr<Delivery> Session::StartDelivery() {
 }
 
 asio::awaitable<bool> Session::FinishDelivery(std::unique_ptr<Delivery> delivery,
-                                              bool bad_endings, bool overlong) {
+                                              bool bad_endings, bool overlong, bool truncated) {
   Reply reply;
   std::string result = "accepted";
   if (delivery->too_big()) {
@@ -74,6 +74,11 @@ asio::awaitable<bool> Session::FinishDelivery(std::unique_ptr<Delivery> delivery
     delivery->Cancel();
     reply = {554, "5.6.0", "Message refused: bare CR or LF line endings (use CRLF)"};
     result = "bad_line_endings";
+  } else if (truncated) {
+    // A line longer than the reader can hold was dropped: never store a partial message.
+    delivery->Cancel();
+    reply = {554, "5.6.0", "Message refused: a line is too long"};
+    result = "line_too_long";
   } else if (overlong && config_.enforce_data_line_limit) {
     delivery->Cancel();
     reply = {554, "5.6.0", "Message refused: line longer than 998 octets"};
@@ -139,7 +144,7 @@ asio::awaitable<bool> Session::CmdData(const Command& c) {
   }
   reader.set_timeout(command_timeout);
   co_return co_await FinishDelivery(std::move(delivery), lines.bad_line_endings(),
-                                    lines.overlong());
+                                    lines.overlong(), lines.truncated());
 }
 
 asio::awaitable<bool> Session::CmdBdat(const Command& c) {
@@ -185,7 +190,7 @@ asio::awaitable<bool> Session::CmdBdat(const Command& c) {
     co_return co_await Send(250, "2.0.0", absl::StrCat(size, " octets received"));
   }
   std::unique_ptr<Delivery> delivery = std::move(bdat_);
-  co_return co_await FinishDelivery(std::move(delivery), false, false);
+  co_return co_await FinishDelivery(std::move(delivery), false, false, false);
 }
 
 }  // namespace mailroom::smtp

@@ -1,4 +1,6 @@
 // EHLO and HELO (RFC 5321 §4.1.1.1) with the ESMTP keywords we implement.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/smtp/session/session.h"
 
@@ -7,7 +9,12 @@ namespace mailroom::smtp {
 asio::awaitable<bool> Session::CmdEhlo(const Command& c) {
   std::string_view arg = c.args;
   while (!arg.empty() && arg.back() == ' ') arg.remove_suffix(1);
-  if (arg.empty() || arg.size() > 255 || arg.find(' ') != std::string_view::npos) {
+  // The name goes into the Received: header: no spaces and no control characters (a bare CR
+  // inside the line would otherwise inject header lines).
+  const bool has_control = std::any_of(arg.begin(), arg.end(), [](char ch) {
+    return static_cast<unsigned char>(ch) < 0x21 || ch == 0x7F;
+  });
+  if (arg.empty() || arg.size() > 255 || has_control) {
     co_return co_await Error(501, "5.5.4", absl::StrCat(c.name, " needs one domain or address "
                                                                 "literal"));
   }

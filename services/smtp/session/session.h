@@ -88,7 +88,7 @@ class Session {
   // envelope and the trace headers; FinishDelivery replies and resets the transaction.
   std::unique_ptr<Delivery> StartDelivery();
   asio::awaitable<bool> FinishDelivery(std::unique_ptr<Delivery> delivery, bool bad_endings,
-                                       bool overlong);
+                                       bool overlong, bool truncated);
 
   net::Connection& conn_;
   frontend::FrontendContext& context_;

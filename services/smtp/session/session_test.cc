@@ -176,6 +176,8 @@ TEST_F(SessionTest, ConversationsGiveTheRfc5321ReplyCodes) {
       {"bdat without transaction reads the chunk",
        {"EHLO c.test\r\nBDAT 4\r\nNOOPNOOP\r\nQUIT\r\n"}, {220, 250, 503, 250, 221}},
       {"auth on mx refused", {"EHLO c.test\r\nAUTH PLAIN\r\nQUIT\r\n"}, {220, 250, 503, 221}},
+      {"helo with a bare CR", {"EHLO a\rInjected: x\r\nEHLO ok.test\r\nQUIT\r\n"},
+       {220, 501, 250, 221}},
   };
   for (const Case& c : cases) {
     EXPECT_THAT(Converse(c.input), ElementsAreArray(c.codes)) << c.name << "\n" << output_;

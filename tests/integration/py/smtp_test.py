@@ -317,6 +317,21 @@ class SmtpTest(unittest.TestCase):
         self.assertEqual(r.cmd("NOOP")[0], 250)  # the session goes on
         r.close()
 
+    def test_data_line_longer_than_the_reader_limit_is_refused_not_truncated(self):
+        before = self.c.message_count()
+        r = Raw(self.mx)
+        r.reply()
+        r.cmd("EHLO client.test")
+        r.cmd("MAIL FROM:<a@example.test>")
+        r.cmd("RCPT TO:<demo@example.test>")
+        self.assertEqual(r.cmd("DATA")[0], 354)
+        r.send(b"Subject: long\r\n\r\n" + b"y" * 20000 + b"\r\nend\r\n.\r\n")
+        code, text = r.reply()
+        self.assertEqual(code, 554, text)
+        self.assertEqual(r.cmd("NOOP")[0], 250)
+        r.close()
+        self.assertEqual(self.c.message_count(), before)
+
     def test_message_too_big_declared_and_undeclared(self):
         before = self.c.message_count()
         r = Raw(self.mx)
