@@ -66,6 +66,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateStoreChannel(const Options&
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, ToMillis(options.max_reconnect_backoff));
+  args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, ToMillis(options.dns_min_reresolution));
+  // gRPC takes the minimum connect timeout from this argument.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, ToMillis(options.connect_timeout));
   return grpc::CreateCustomChannel(options.target, *credentials, args);
 }
 

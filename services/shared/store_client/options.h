@@ -56,6 +56,13 @@ struct Options {
   // Cap on the channel's reconnect backoff (gRPC's default is 120 s), so a restarted store
   // replica is used again quickly.
   absl::Duration max_reconnect_backoff = absl::Seconds(5);
+  // A store replica that comes back at another address (a restarted container or pod) is
+  // found by re-resolving the target's DNS name, which gRPC does when connections fail, but at
+  // most this often (its default, 30 s, stalls every front end after each store restart).
+  absl::Duration dns_min_reresolution = absl::Seconds(1);
+  // How long one connection attempt may take (gRPC's default is 20 s): the address of a
+  // vanished replica must fail fast, so that re-resolution finds its successor.
+  absl::Duration connect_timeout = absl::Seconds(2);
 
   // Transport security. With tls_ca_file empty the channel is plaintext (loopback, tests).
   // Otherwise TLS verifying the store against tls_ca_file; with tls_cert_file and
