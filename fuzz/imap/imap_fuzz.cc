@@ -18,6 +18,7 @@
 #include "services/imap/protocol/mutf7.h"
 #include "services/imap/protocol/response_writer.h"
 #include "services/imap/protocol/sequence_set.h"
+#include "services/shared/text/utf8.h"
 
 namespace mailroom::imap::fuzz {
 namespace {
@@ -122,11 +123,13 @@ void FuzzSequenceSet(absl::string_view input) {
 void FuzzNamesAndDates(absl::string_view input) {
   absl::StatusOr<std::string> decoded = DecodeMutf7(input);
   if (decoded.ok()) {
-    Check(IsValidUtf8(*decoded), "mUTF-7 decoded to invalid UTF-8");
+    Check(mailroom::text::IsValidUtf8(std::string_view(decoded->data(), decoded->size())),
+          "mUTF-7 decoded to invalid UTF-8");
     absl::StatusOr<std::string> again = DecodeMutf7(EncodeMutf7(*decoded));
     Check(again.ok() && *again == *decoded, "mUTF-7 does not round-trip");
   }
-  if (IsValidUtf8(input) && input.find('\0') == absl::string_view::npos) {
+  if (mailroom::text::IsValidUtf8(std::string_view(input.data(), input.size())) &&
+      input.find('\0') == absl::string_view::npos) {
     absl::StatusOr<std::string> back = DecodeMutf7(EncodeMutf7(input));
     Check(back.ok() && *back == input, "UTF-8 does not round-trip through mUTF-7");
   }

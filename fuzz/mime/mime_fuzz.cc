@@ -9,6 +9,7 @@
 
 #include "services/mime/address.h"
 #include "services/mime/decode.h"
+#include "services/shared/text/utf8.h"
 #include "services/mime/message.h"
 #include "services/mime/test_util.h"
 #include "services/mime/text.h"
@@ -56,9 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string text = mailroom::mime::BodyText(msg, raw, 1 << 16);
   Check(text.size() <= (1 << 16), "BodyText over its cap");
-  Check(mailroom::mime::IsValidUtf8(text), "BodyText not UTF-8");
+  Check(mailroom::text::IsValidUtf8(text), "BodyText not UTF-8");
   std::string preview = mailroom::mime::Preview(msg, raw, 100);
-  Check(mailroom::mime::IsValidUtf8(preview), "Preview not UTF-8");
+  Check(mailroom::text::IsValidUtf8(preview), "Preview not UTF-8");
 
   if (msg.envelope.subject) mailroom::mime::DecodeEncodedWords(*msg.envelope.subject);
   if (msg.envelope.date) mailroom::mime::ParseDate(*msg.envelope.date);

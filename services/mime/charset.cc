@@ -2,6 +2,7 @@
 #include <array>
 
 #include "services/mime/decode.h"
+#include "services/shared/text/utf8.h"
 #include "services/mime/strings.h"
 
 namespace mailroom::mime {
@@ -79,39 +80,10 @@ std::string SingleByteToUtf8(Charset cs, std::string_view bytes) {
   return out;
 }
 
-// Length of the well-formed UTF-8 sequence at s[i], or 0 (RFC 3629 §4).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if (b1 < lo || b1 > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < 0x80 || b > 0xBF) return 0;
-  }
-  return len;
-}
-
 // Valid UTF-8 is kept; anything else is read as windows-1252, the usual truth behind
 // mislabelled or unlabelled 8-bit text.
 std::string Utf8OrCp1252(std::string_view bytes) {
-  if (IsValidUtf8(bytes)) return std::string(bytes);
+  if (text::IsValidUtf8(bytes)) return std::string(bytes);
   return SingleByteToUtf8(Charset::kWindows1252, bytes);
 }
 
@@ -185,36 +157,11 @@ bool AllWhitespace(std::string_view s) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view bytes) {
-  for (size_t i = 0; i < bytes.size();) {
-    size_t len = Utf8SequenceLength(bytes, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
-std::string SanitizeUtf8(std::string_view bytes) {
-  if (IsValidUtf8(bytes)) return std::string(bytes);
-  std::string out;
-  out.reserve(bytes.size() + 8);
-  for (size_t i = 0; i < bytes.size();) {
-    size_t len = Utf8SequenceLength(bytes, i);
-    if (len == 0) {
-      AppendUtf8(out, 0xFFFD);
-      ++i;
-    } else {
-      out.append(bytes.substr(i, len));
-      i += len;
-    }
-  }
-  return out;
-}
 
 std::string ToUtf8(std::string_view charset, std::string_view bytes) {
   switch (Classify(charset)) {
     case Charset::kUtf8:
-      return SanitizeUtf8(bytes);
+      return text::SanitizeUtf8(bytes);
     case Charset::kUnknown:
       return std::string(bytes);
     case Charset::kAscii:

@@ -36,12 +36,6 @@ std::string DecodeEncodedWords(std::string_view header_value);
 // Unknown charsets: bytes kept as is.
 std::string ToUtf8(std::string_view charset, std::string_view bytes);
 
-// True when `bytes` is well-formed UTF-8 (RFC 3629).
-bool IsValidUtf8(std::string_view bytes);
-
-// `bytes` with each ill-formed UTF-8 sequence byte replaced by U+FFFD.
-std::string SanitizeUtf8(std::string_view bytes);
-
 // RFC 5322 §3.3 date-time, and the obsolete forms of §4.3 (two/three-digit years, alphabetic
 // and military zones, missing seconds, missing zone = UTC, comments anywhere) → Unix seconds
 // UTC. nullopt when unparsable or out of range.

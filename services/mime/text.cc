@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "services/mime/decode.h"
+#include "services/shared/text/utf8.h"
 #include "services/mime/strings.h"
 
 namespace mailroom::mime {
@@ -34,7 +35,7 @@ std::string DecodeTextPart(const Part& part, std::string_view raw, size_t want) 
   std::string decoded = DecodeTransferEncoding(part.encoding, body);
   const std::string* charset = FindParam(part.params, "charset");
   std::string text = charset ? ToUtf8(*charset, decoded) : ToUtf8("us-ascii", decoded);
-  if (!IsValidUtf8(text)) text = SanitizeUtf8(text);  // unknown charsets keep their bytes
+  if (!text::IsValidUtf8(text)) text = text::SanitizeUtf8(text);  // unknown charsets keep their bytes
   if (html) text = HtmlToText(text);
   std::replace(text.begin(), text.end(), '\0', ' ');
   return text;

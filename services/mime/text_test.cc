@@ -3,6 +3,7 @@
 
 #include "gtest/gtest.h"
 #include "services/mime/decode.h"
+#include "services/shared/text/utf8.h"
 #include "services/mime/test_util.h"
 
 namespace mailroom::mime {
@@ -59,7 +60,7 @@ TEST(BodyTextTest, AllTextPartsDecoded) {
   EXPECT_NE(text.find("Hello   plain caf\xC3\xA9,\r\nsecond line"), std::string::npos);
   EXPECT_NE(text.find("Inner =?utf-8?q?text?="), std::string::npos);
   EXPECT_NE(text.find("Notes \xE2\x82\xAC"), std::string::npos);
-  EXPECT_TRUE(IsValidUtf8(text));
+  EXPECT_TRUE(text::IsValidUtf8(text));
 }
 
 TEST(BodyTextTest, CappedOnUtf8Boundary) {
@@ -77,7 +78,7 @@ TEST(BodyTextTest, InvalidBytesAndNulAreCleaned) {
   Message msg = Parse(raw);
   EXPECT_EQ(BodyText(msg, raw), "A\xEF\xBF\xBD B");
   std::string raw2 = std::string("Content-Type: text/plain; charset=x-unknown\r\n\r\nA\xE9");
-  EXPECT_TRUE(IsValidUtf8(BodyText(Parse(raw2), raw2)));
+  EXPECT_TRUE(text::IsValidUtf8(BodyText(Parse(raw2), raw2)));
 }
 
 TEST(PreviewTest, PrefersPlainAlternativeAndCollapsesWhitespace) {

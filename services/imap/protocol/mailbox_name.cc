@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "services/imap/protocol/mutf7.h"
+#include "services/shared/text/utf8.h"
 
 namespace mailroom::imap {
 
@@ -14,7 +15,9 @@ absl::StatusOr<std::string> MailboxFromWire(absl::string_view wire, bool utf8) {
   }
   std::string name;
   if (utf8) {
-    if (!IsValidUtf8(wire)) return absl::InvalidArgumentError("Mailbox name is not UTF-8");
+    if (!mailroom::text::IsValidUtf8(std::string_view(wire.data(), wire.size()))) {
+      return absl::InvalidArgumentError("Mailbox name is not UTF-8");
+    }
     name = std::string(wire);
   } else {
     absl::StatusOr<std::string> decoded = DecodeMutf7(wire);

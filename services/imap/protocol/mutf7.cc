@@ -183,13 +183,4 @@ std::string EncodeMutf7(absl::string_view utf8) {
   return out;
 }
 
-bool IsValidUtf8(absl::string_view text) {
-  size_t pos = 0;
-  uint32_t cp = 0;
-  while (pos < text.size()) {
-    if (!NextCodePoint(text, &pos, &cp)) return false;
-  }
-  return true;
-}
-
 }  // namespace mailroom::imap

@@ -18,9 +18,6 @@ absl::StatusOr<std::string> DecodeMutf7(absl::string_view mutf7);
 // Encodes a UTF-8 name as modified UTF-7. Invalid UTF-8 sequences become U+FFFD.
 std::string EncodeMutf7(absl::string_view utf8);
 
-// True when `text` is well-formed UTF-8 (no overlongs, surrogates or values over U+10FFFF).
-bool IsValidUtf8(absl::string_view text);
-
 }  // namespace mailroom::imap
 
 #endif  // MAILROOM_SERVICES_IMAP_PROTOCOL_MUTF7_H_

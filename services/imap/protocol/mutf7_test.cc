@@ -8,6 +8,7 @@
 #include "services/imap/protocol/imap_date.h"
 #include "services/imap/protocol/mailbox_name.h"
 #include "services/shared/status/status_matchers.h"
+#include "services/shared/text/utf8.h"
 
 namespace mailroom::imap {
 namespace {
@@ -48,10 +49,10 @@ TEST(Mutf7Test, Invalid) {
 
 TEST(Mutf7Test, InvalidUtf8IsReplaced) {
   EXPECT_EQ(EncodeMutf7("a\xff"), "a&,,0-");
-  EXPECT_FALSE(IsValidUtf8("a\xff"));
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x98\x80"));
+  EXPECT_FALSE(text::IsValidUtf8("a\xff"));
+  EXPECT_FALSE(text::IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(text::IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_TRUE(text::IsValidUtf8("\xf0\x9f\x98\x80"));
 }
 
 TEST(MailboxNameTest, InboxAndControls) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "services/imap/protocol/imap_date.h"
 #include "services/imap/protocol/mutf7.h"
+#include "services/shared/text/utf8.h"
 
 namespace mailroom::imap {
 namespace {
@@ -85,7 +86,8 @@ bool CanQuote(absl::string_view text, bool utf8) {
     if (u == '\r' || u == '\n' || u == 0) return false;
     if (u >= 0x80) eight_bit = true;
   }
-  return !eight_bit || (utf8 && IsValidUtf8(text));
+  return !eight_bit ||
+         (utf8 && mailroom::text::IsValidUtf8(std::string_view(text.data(), text.size())));
 }
 
 void ResponseBuilder::Separate() {

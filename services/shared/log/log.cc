@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/shared/text/utf8.h"
 
 namespace mailroom::log {
 namespace {
@@ -26,17 +27,6 @@ const char* LevelName(Level level) {
     case Level::kError: return "error";
   }
   return "info";
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  unsigned char c = s[i];
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
-  }
-  return n;
 }
 
 }  // namespace
@@ -60,7 +50,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
       out.push_back(kHex[c >> 4]);
       out.push_back(kHex[c & 0xF]);
     } else if (c >= 0x80) {
-      size_t n = Utf8SequenceLength(s, i);
+      size_t n = text::Utf8SequenceLength(s, i);
       if (n == 0) {
         out += "\\u00";
         out.push_back(kHex[c >> 4]);

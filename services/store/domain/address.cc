@@ -2,7 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "services/store/domain/mailbox_name.h"
+#include "services/shared/text/utf8.h"
 
 namespace mailroom::store {
 namespace {
@@ -43,7 +43,7 @@ bool IsDotAtom(std::string_view s) {
 absl::StatusOr<std::string> CanonicalDomain(std::string_view domain) {
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
   if (domain.empty() || domain.size() > 253) return absl::InvalidArgumentError("bad domain");
-  if (!IsValidUtf8(domain)) return absl::InvalidArgumentError("domain is not valid UTF-8");
+  if (!text::IsValidUtf8(domain)) return absl::InvalidArgumentError("domain is not valid UTF-8");
   size_t label = 0;
   for (size_t i = 0; i <= domain.size(); ++i) {
     if (i == domain.size() || domain[i] == '.') {

@@ -8,12 +8,15 @@
 #include "services/mime/decode.h"
 #include "services/mime/text.h"
 #include "services/shared/log/log.h"
-#include "services/store/domain/mailbox_name.h"
+#include "services/shared/text/utf8.h"
 
 namespace mailroom::store {
 namespace {
 
 namespace v1 = ::mailroom::store::v1;
+
+// Text for PostgreSQL text columns: valid UTF-8 without NUL bytes.
+std::string Clean(std::string_view s) { return text::SanitizeUtf8(s, /*drop_nul=*/true); }
 
 void ToProto(const mime::Address& in, v1::Address* out) {
   out->set_name(in.name);
@@ -81,8 +84,8 @@ std::string HeadersJson(const std::vector<mime::HeaderField>& headers, size_t ma
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   size_t budget = max_bytes;
   for (const mime::HeaderField& h : headers) {
-    std::string name = absl::AsciiStrToLower(SanitizeUtf8(h.name));
-    std::string value = SanitizeUtf8(mime::DecodeEncodedWords(h.value));
+    std::string name = absl::AsciiStrToLower(Clean(h.name));
+    std::string value = Clean(mime::DecodeEncodedWords(h.value));
     if (name.size() + value.size() + 8 > budget) break;
     budget -= name.size() + value.size() + 8;
     auto it = std::find_if(groups.begin(), groups.end(),
@@ -111,7 +114,7 @@ std::string HeadersJson(const std::vector<mime::HeaderField>& headers, size_t ma
 std::string FirstMailbox(const std::vector<mime::Address>& list) {
   for (const mime::Address& a : list) {
     if (a.group_start || a.group_end) continue;
-    return SanitizeUtf8(absl::AsciiStrToLower(a.mailbox + (a.host.empty() ? "" : "@" + a.host)));
+    return Clean(absl::AsciiStrToLower(a.mailbox + (a.host.empty() ? "" : "@" + a.host)));
   }
   return "";
 }
@@ -182,7 +185,7 @@ std::string BaseSubject(std::string_view subject) {
       changed = true;
     }
   }
-  return SanitizeUtf8(absl::AsciiStrToLower(s));
+  return Clean(absl::AsciiStrToLower(s));
 }
 
 IngestedContent Ingest(std::string_view raw, const IngestLimits& limits) {
@@ -200,8 +203,8 @@ IngestedContent Ingest(std::string_view raw, const IngestLimits& limits) {
   structure.SerializeToString(&out.structure);
 
   out.headers_json = HeadersJson(msg.headers, limits.max_headers_json_bytes);
-  out.body_text = SanitizeUtf8(mime::BodyText(msg, raw, limits.max_body_text_bytes));
-  out.preview = SanitizeUtf8(mime::Preview(msg, raw));
+  out.body_text = Clean(mime::BodyText(msg, raw, limits.max_body_text_bytes));
+  out.preview = Clean(mime::Preview(msg, raw));
   if (msg.envelope.date) out.sent_date = mime::ParseDate(*msg.envelope.date);
   if (msg.envelope.subject) {
     out.sort_subject = BaseSubject(mime::DecodeEncodedWords(*msg.envelope.subject));

@@ -27,13 +27,6 @@ bool IsInbox(std::string_view name);
 // True when `name` (canonical) is `parent` or one of its descendants.
 bool IsSameOrDescendant(std::string_view name, std::string_view parent);
 
-// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-
-// `s` with invalid UTF-8 sequences replaced by U+FFFD and NUL bytes removed, so that it can
-// be stored in a PostgreSQL text column.
-std::string SanitizeUtf8(std::string_view s);
-
 }  // namespace mailroom::store
 
 #endif  // MAILROOM_SERVICES_STORE_DOMAIN_MAILBOX_NAME_H_

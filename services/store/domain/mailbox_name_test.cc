@@ -40,10 +40,5 @@ TEST(MailboxName, Descendants) {
   EXPECT_FALSE(IsSameOrDescendant("a", "a/b"));
 }
 
-TEST(SanitizeUtf8, ReplacesInvalidAndDropsNul) {
-  EXPECT_EQ(SanitizeUtf8(std::string("a\0b\xff", 4)), "ab\xEF\xBF\xBD");
-  EXPECT_EQ(SanitizeUtf8("caf\xc3\xa9"), "caf\xc3\xa9");
-}
-
 }  // namespace
 }  // namespace mailroom::store
