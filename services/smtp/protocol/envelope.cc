@@ -151,6 +151,13 @@ absl::Status Unknown(const Param& p) {
 
 }  // namespace
 
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
 absl::Status ValidateMailbox(std::string_view mailbox) {
   const size_t at = mailbox.rfind('@');
   if (at == std::string_view::npos || at == 0) {

@@ -41,6 +41,9 @@ absl::StatusOr<MailFrom> ParseMailFrom(std::string_view args);
 // Parses the text after "RCPT " ("TO:<a@b> NOTIFY=SUCCESS,FAILURE"). Same error codes.
 absl::StatusOr<RcptTo> ParseRcptTo(std::string_view args);
 
+// True when `s` has only 7-bit characters (a UTF-8 address needs SMTPUTF8, RFC 6531 §3.4).
+bool IsAscii(std::string_view s);
+
 // Validates a path's mailbox (Local-part "@" Domain, RFC 5321 §4.1.2; UTF-8 allowed for
 // SMTPUTF8, RFC 6531 §3.3) without its angle brackets; returns INVALID_ARGUMENT otherwise.
 absl::Status ValidateMailbox(std::string_view mailbox);

@@ -3,15 +3,6 @@
 #include "services/smtp/session/session.h"
 
 namespace mailroom::smtp {
-namespace {
-bool HasNonAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  }
-  return false;
-}
-}  // namespace
-
 asio::awaitable<bool> Session::CmdMail(const Command& c) {
   if (state_ == State::kFresh) co_return co_await Error(503, "5.5.1", "Send EHLO or HELO first");
   if (state_ != State::kReady) co_return co_await Error(503, "5.5.1", "Nested MAIL command");
@@ -31,7 +22,7 @@ asio::awaitable<bool> Session::CmdMail(const Command& c) {
   if (mail->body == BodyType::kBinaryMime) {
     co_return co_await Error(555, "5.5.4", "BODY=BINARYMIME is not supported");
   }
-  if (HasNonAscii(mail->reverse_path) && !mail->smtputf8) {
+  if (!IsAscii(mail->reverse_path) && !mail->smtputf8) {
     co_return co_await Error(553, "5.6.7", "UTF-8 address needs the SMTPUTF8 parameter");
   }
   // RFC 1870 §6.1: refuse a declared size over the limit at once.

@@ -5,15 +5,6 @@
 #include "services/smtp/session/session.h"
 
 namespace mailroom::smtp {
-namespace {
-bool HasNonAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  }
-  return false;
-}
-}  // namespace
-
 asio::awaitable<bool> Session::CmdRcpt(const Command& c) {
   if (state_ != State::kMail && state_ != State::kRcpt) {
     co_return co_await Error(503, "5.5.1", "Need MAIL before RCPT");
@@ -30,7 +21,7 @@ asio::awaitable<bool> Session::CmdRcpt(const Command& c) {
     co_return co_await Error(501, "5.1.3", absl::StrCat("Bad recipient address syntax: ",
                                                          std::string(rcpt.status().message())));
   }
-  if (HasNonAscii(rcpt->forward_path) && !mail_->smtputf8) {
+  if (!IsAscii(rcpt->forward_path) && !mail_->smtputf8) {
     co_return co_await Error(553, "5.6.7", "UTF-8 address needs the SMTPUTF8 parameter");
   }
   const std::string address =

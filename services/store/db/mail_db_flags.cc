@@ -27,13 +27,6 @@ constexpr char kSelectForCopySql[] =
     "SELECT m.uid, m.size FROM messages m "
     "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
     "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
-constexpr char kChargeQuotaSql[] =
-    "UPDATE users SET used_bytes = used_bytes + $2, used_messages = used_messages + $3 "
-    "WHERE user_id = $1 AND (quota_bytes = 0 OR used_bytes + $2 <= quota_bytes) "
-    "RETURNING user_id";
-constexpr char kAllocateUidsSql[] =
-    "UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1 "
-    "WHERE user_id = $1 AND mailbox_id = $2 RETURNING uidnext - $3, highestmodseq, uidvalidity";
 constexpr char kCopyRowsSql[] =
     "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
     "keywords, modseq) SELECT $1, $3, v.d, m.sha256, m.size, m.internal_date, m.flags, "

@@ -15,6 +15,18 @@ namespace mailroom::store::db {
 
 namespace v1 = ::mailroom::store::v1;
 
+// Statements used by more than one MailDb file.
+// Charges $2 bytes and $3 messages to user $1 unless that exceeds the quota (no row back).
+inline constexpr char kChargeQuotaSql[] =
+    "UPDATE users SET used_bytes = used_bytes + $2, used_messages = used_messages + $3 "
+    "WHERE user_id = $1 AND (quota_bytes = 0 OR used_bytes + $2 <= quota_bytes) "
+    "RETURNING user_id";
+// Reserves $3 UIDs in a mailbox (locked by the caller) and raises its MODSEQ: returns the
+// first UID, the new HIGHESTMODSEQ and the UIDVALIDITY.
+inline constexpr char kAllocateUidsSql[] =
+    "UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1 "
+    "WHERE user_id = $1 AND mailbox_id = $2 RETURNING uidnext - $3, highestmodseq, uidvalidity";
+
 struct MailboxRow {
   uint64_t mailbox_id = 0;
   std::string name;

@@ -38,14 +38,7 @@ constexpr char kAsyncCommitSql[] = "SET LOCAL synchronous_commit = off";
 constexpr char kAddRefsSql[] = "UPDATE contents SET refcount = refcount + $2 WHERE sha256 = $1";
 constexpr char kCollectGarbageSql[] =
     "DELETE FROM contents WHERE refcount <= 0 AND created_at < now() - make_interval(secs => $1)";
-constexpr char kChargeQuotaSql[] =
-    "UPDATE users SET used_bytes = used_bytes + $2, used_messages = used_messages + $3 "
-    "WHERE user_id = $1 AND (quota_bytes = 0 OR used_bytes + $2 <= quota_bytes) "
-    "RETURNING user_id";
 constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
-constexpr char kAllocateUidsSql[] =
-    "UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1 "
-    "WHERE user_id = $1 AND mailbox_id = $2 RETURNING uidnext - $3, highestmodseq, uidvalidity";
 constexpr char kInsertMessageSql[] =
     "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
     "keywords, modseq) VALUES ($1, $2, $3, $4, $5, "
