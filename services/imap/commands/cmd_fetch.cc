@@ -1,0 +1,237 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9; RFC 3516 BINARY): message attributes from
+// the store's FetchMessages stream, body sections from ReadMessage, and the implicit \Seen
+// of non-PEEK body fetches.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/imap/protocol/fetch_args.h"
+#include "services/imap/protocol/message_writer.h"
+#include "services/imap/session/convert.h"
+#include "services/imap/session/session.h"
+
+namespace mailroom::imap {
+namespace {
+
+bool NeedsBytes(FetchAttr a) {
+  return a == FetchAttr::kBodySection || a == FetchAttr::kBinary ||
+         a == FetchAttr::kBinarySize || a == FetchAttr::kRfc822 ||
+         a == FetchAttr::kRfc822Header || a == FetchAttr::kRfc822Text;
+}
+
+bool SetsSeen(const FetchItem& item) {
+  switch (item.attr) {
+    case FetchAttr::kRfc822:
+    case FetchAttr::kRfc822Text:
+      return true;
+    case FetchAttr::kBodySection:
+    case FetchAttr::kBinary:
+      return !item.peek;
+    default:
+      return false;
+  }
+}
+
+// The ReadMessage request for a byte item; `local_filter` is set for HEADER.FIELDS[.NOT],
+// which is cut from the header block here.
+v1::ReadMessageRequest SectionRequest(const FetchItem& item, bool* local_filter) {
+  v1::ReadMessageRequest r;
+  *local_filter = false;
+  switch (item.attr) {
+    case FetchAttr::kRfc822Header:
+      r.set_section(v1::ReadMessageRequest::SECTION_HEADER);
+      return r;
+    case FetchAttr::kRfc822Text:
+      r.set_section(v1::ReadMessageRequest::SECTION_TEXT);
+      return r;
+    case FetchAttr::kRfc822:
+      return r;
+    default:
+      break;
+  }
+  for (uint32_t p : item.section.part) r.add_part_path(p);
+  switch (item.section.text) {
+    case SectionSpec::Text::kHeader:
+      r.set_section(v1::ReadMessageRequest::SECTION_HEADER);
+      break;
+    case SectionSpec::Text::kHeaderFields:
+    case SectionSpec::Text::kHeaderFieldsNot:
+      r.set_section(v1::ReadMessageRequest::SECTION_HEADER);
+      *local_filter = true;
+      break;
+    case SectionSpec::Text::kText:
+      r.set_section(v1::ReadMessageRequest::SECTION_TEXT);
+      break;
+    case SectionSpec::Text::kMime:
+      r.set_section(v1::ReadMessageRequest::SECTION_MIME);
+      break;
+    case SectionSpec::Text::kNone:
+      break;
+  }
+  if (item.attr == FetchAttr::kBinary || item.attr == FetchAttr::kBinarySize) {
+    r.set_decode(true);
+  }
+  if (item.partial && !*local_filter && item.attr != FetchAttr::kBinarySize) {
+    r.set_offset(item.partial->offset);
+    r.set_length(item.partial->length);
+  }
+  if (item.attr == FetchAttr::kBinarySize) r.set_length(1);
+  return r;
+}
+
+}  // namespace
+
+asio::awaitable<void> Session::CmdFetch(const Command& c) {
+  const bool uid_command = c.name == "UID FETCH";
+  absl::StatusOr<FetchArgs> args = ParseFetchArgs(c.args, uid_command);
+  if (!args.ok()) co_return Bad(c.tag, args.status().message());
+  if (args->changed_since || args->vanished) {
+    co_return Bad(c.tag, "CHANGEDSINCE needs CONDSTORE, which is not supported");
+  }
+  std::vector<uint32_t> uids;
+  if (uid_command) {
+    uids = view_.UidsForUidSet(args->set);
+  } else {
+    std::optional<std::vector<uint32_t>> resolved = view_.UidsForSequences(args->set);
+    if (!resolved) co_return Bad(c.tag, "Invalid message sequence number");
+    uids = *std::move(resolved);
+  }
+  if (uids.empty()) co_return Tagged(c.tag, StatusKind::kOk, "", "FETCH completed");
+
+  v1::FetchAttributes attrs;
+  bool sets_seen = false;
+  bool wants_flags = false;
+  for (const FetchItem& item : args->items) {
+    switch (item.attr) {
+      case FetchAttr::kFlags: attrs.set_flags(true); wants_flags = true; break;
+      case FetchAttr::kInternalDate: attrs.set_internal_date(true); break;
+      case FetchAttr::kRfc822Size: attrs.set_size(true); break;
+      case FetchAttr::kEnvelope: attrs.set_envelope(true); break;
+      case FetchAttr::kBody:
+      case FetchAttr::kBodyStructure: attrs.set_body_structure(true); break;
+      case FetchAttr::kModSeq:
+        co_return Bad(c.tag, "MODSEQ needs CONDSTORE, which is not supported");
+      default: break;
+    }
+    sets_seen = sets_seen || SetsSeen(item);
+  }
+
+  // RFC 9051 §6.4.5: BODY[...] (not PEEK) sets \Seen; the new flags go out with the data.
+  std::vector<uint32_t> newly_seen;
+  if (sets_seen && !read_only_) {
+    for (uint32_t uid : uids) {
+      const v1::Flags* f = view_.FlagsOf(uid);
+      if (f != nullptr && (f->system() & v1::SYSTEM_FLAG_SEEN) == 0) newly_seen.push_back(uid);
+    }
+    if (!newly_seen.empty()) {
+      v1::StoreFlagsRequest store;
+      store.set_user_id(user_id_);
+      store.set_mailbox_id(view_.mailbox_id());
+      *store.mutable_uids() = view_.ToUidSet(newly_seen);
+      store.set_mode(v1::StoreFlagsRequest::MODE_ADD);
+      store.mutable_flags()->set_system(v1::SYSTEM_FLAG_SEEN);
+      absl::StatusOr<v1::StoreFlagsResponse> stored =
+          co_await context_.store.StoreFlags(std::move(store));
+      if (!stored.ok()) co_return StoreError(c.tag, stored.status(), "FETCH");
+      for (const v1::MessageSummary& m : stored->updated()) view_.UpdateFlags(m.uid(), m.flags());
+      attrs.set_flags(true);
+    }
+  }
+
+  v1::FetchMessagesRequest request;
+  request.set_user_id(user_id_);
+  request.set_mailbox_id(view_.mailbox_id());
+  *request.mutable_uids() = view_.ToUidSet(uids);
+  *request.mutable_attributes() = attrs;
+  store_client::FetchReader reader = context_.store.StartFetchMessages(std::move(request));
+  size_t answered = 0;
+  while (true) {
+    absl::StatusOr<std::optional<v1::FetchMessagesResponse>> batch = co_await reader.Next();
+    if (!batch.ok()) co_return StoreError(c.tag, batch.status(), "FETCH");
+    if (!batch->has_value()) break;
+    for (const v1::FetchedMessage& m : (*batch)->messages()) {
+      const uint32_t seq = view_.SeqOf(m.uid());
+      if (seq == 0 || !std::binary_search(uids.begin(), uids.end(), m.uid())) continue;
+      ++answered;
+      if (attrs.flags()) view_.UpdateFlags(m.uid(), m.flags());
+      ResponseBuilder b(utf8());
+      b.Raw(absl::StrCat("* ", seq, " FETCH")).Open();
+      const bool add_flags =
+          !wants_flags && std::binary_search(newly_seen.begin(), newly_seen.end(), m.uid());
+      for (const FetchItem& item : args->items) {
+        switch (item.attr) {
+          case FetchAttr::kUid: b.Atom("UID").Number(m.uid()); break;
+          case FetchAttr::kFlags: b.Atom("FLAGS").Atom(FlagsList(m.flags())); break;
+          case FetchAttr::kInternalDate:
+            b.Atom("INTERNALDATE")
+                .DateTime(absl::FromUnixSeconds(m.internal_date().seconds()), 0);
+            break;
+          case FetchAttr::kRfc822Size: b.Atom("RFC822.SIZE").Number(m.size()); break;
+          case FetchAttr::kEnvelope:
+            b.Atom("ENVELOPE");
+            WriteEnvelope(EnvelopeFromProto(m.envelope()), b);
+            break;
+          case FetchAttr::kBody:
+          case FetchAttr::kBodyStructure:
+            b.Atom(item.attr == FetchAttr::kBody ? "BODY" : "BODYSTRUCTURE");
+            WriteBodyStructure(BodyPartFromProto(m.body_structure()),
+                               item.attr == FetchAttr::kBodyStructure, b);
+            break;
+          default:
+            break;
+        }
+        if (!NeedsBytes(item.attr)) continue;
+        bool local_filter = false;
+        v1::ReadMessageRequest read = SectionRequest(item, &local_filter);
+        read.set_user_id(user_id_);
+        read.set_mailbox_id(view_.mailbox_id());
+        read.set_uid(m.uid());
+        absl::StatusOr<store_client::MessageBytes> bytes =
+            co_await context_.store.ReadMessage(std::move(read));
+        b.Atom(ResponseItemName(item));
+        if (!bytes.ok()) {
+          if (!absl::IsNotFound(bytes.status())) co_return StoreError(c.tag, bytes.status(), "FETCH");
+          // A part the message does not have.
+          if (item.attr == FetchAttr::kBinarySize) {
+            b.Number(0);
+          } else {
+            b.Nil();
+          }
+          continue;
+        }
+        if (item.attr == FetchAttr::kBinarySize) {
+          b.Number(bytes->total_size);
+          continue;
+        }
+        std::string data = std::move(bytes->data);
+        if (local_filter) {
+          data = FilterHeaderFields(
+              data, item.section.fields,
+              item.section.text == SectionSpec::Text::kHeaderFieldsNot);
+          if (item.partial) {
+            data = item.partial->offset >= data.size()
+                       ? std::string()
+                       : data.substr(item.partial->offset, item.partial->length);
+          }
+        }
+        if (item.attr == FetchAttr::kBinary) {
+          b.Binary(data);
+        } else {
+          b.Literal(data);
+        }
+      }
+      if (add_flags) b.Atom("FLAGS").Atom(FlagsList(m.flags()));
+      b.Close().EndLine();
+      Append(b.str());
+      if (!co_await MaybeFlush()) co_return;
+    }
+  }
+  if (answered < uids.size()) {
+    // Some messages were expunged by another session and not yet announced (RFC 5530).
+    co_return Tagged(c.tag, StatusKind::kNo, code::kExpungeIssued,
+                     "Some of the requested messages no longer exist");
+  }
+  Tagged(c.tag, StatusKind::kOk, "", "FETCH completed");
+}
+
+}  // namespace mailroom::imap

@@ -1,0 +1,219 @@
+#include "services/imap/session/mailbox_view.h"
+
+#include <algorithm>
+
+namespace mailroom::imap {
+
+bool SameFlags(const v1::Flags& a, const v1::Flags& b) {
+  if (a.system() != b.system() || a.keywords_size() != b.keywords_size()) return false;
+  std::vector<std::string> ka(a.keywords().begin(), a.keywords().end());
+  std::vector<std::string> kb(b.keywords().begin(), b.keywords().end());
+  std::sort(ka.begin(), ka.end());
+  std::sort(kb.begin(), kb.end());
+  return ka == kb;
+}
+
+void MailboxView::Load(const v1::SelectMailboxResponse& selected) {
+  mailbox_id_ = selected.mailbox().mailbox_id();
+  uidvalidity_ = selected.status().uidvalidity();
+  uidnext_ = selected.status().uidnext();
+  highestmodseq_ = selected.status().highestmodseq();
+  std::vector<const v1::MessageSummary*> sorted;
+  sorted.reserve(selected.messages_size());
+  for (const v1::MessageSummary& m : selected.messages()) sorted.push_back(&m);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->uid() < b->uid(); });
+  uids_.clear();
+  flags_.clear();
+  uids_.reserve(sorted.size());
+  flags_.reserve(sorted.size());
+  for (const v1::MessageSummary* m : sorted) {
+    if (!uids_.empty() && uids_.back() == m->uid()) continue;
+    uids_.push_back(m->uid());
+    flags_.push_back(m->flags());
+  }
+  if (!uids_.empty() && uidnext_ <= uids_.back()) uidnext_ = uids_.back() + 1;
+  announced_exists_ = uids_.size();
+  expunge_pending_.clear();
+  flags_pending_.clear();
+  new_pending_ = false;
+  resync_ = false;
+  saved_.clear();
+}
+
+uint32_t MailboxView::UidAt(uint32_t seq) const {
+  if (seq == 0 || seq > uids_.size()) return 0;
+  return uids_[seq - 1];
+}
+
+uint32_t MailboxView::SeqOf(uint32_t uid) const {
+  auto it = std::lower_bound(uids_.begin(), uids_.end(), uid);
+  if (it == uids_.end() || *it != uid) return 0;
+  return static_cast<uint32_t>(it - uids_.begin()) + 1;
+}
+
+const v1::Flags* MailboxView::FlagsOf(uint32_t uid) const {
+  const uint32_t seq = SeqOf(uid);
+  return seq == 0 ? nullptr : &flags_[seq - 1];
+}
+
+std::optional<std::vector<uint32_t>> MailboxView::UidsForSequences(const SequenceSet& set) const {
+  std::vector<uint32_t> out;
+  const uint32_t max = exists();
+  if (set.is_saved_result()) {
+    for (uint32_t uid : saved_) {
+      if (SeqOf(uid) != 0) out.push_back(uid);
+    }
+    return out;
+  }
+  for (const SeqRange& r : set.Resolve(max)) {
+    if (r.hi > max || r.lo == 0) return std::nullopt;
+    for (uint32_t seq = r.lo; seq <= r.hi; ++seq) out.push_back(uids_[seq - 1]);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<uint32_t> MailboxView::UidsForUidSet(const SequenceSet& set) const {
+  std::vector<uint32_t> out;
+  if (set.is_saved_result()) {
+    for (uint32_t uid : saved_) {
+      if (SeqOf(uid) != 0) out.push_back(uid);
+    }
+    return out;
+  }
+  for (const SeqRange& r : set.Resolve(max_uid())) {
+    auto it = std::lower_bound(uids_.begin(), uids_.end(), r.lo);
+    for (; it != uids_.end() && *it <= r.hi; ++it) out.push_back(*it);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+v1::UidSet MailboxView::ToUidSet(const std::vector<uint32_t>& uids) const {
+  v1::UidSet set;
+  size_t i = 0;
+  while (i < uids.size()) {
+    size_t j = i;
+    // Extend while the next UID is the next known message (anything in between is gone).
+    uint32_t seq = SeqOf(uids[i]);
+    while (j + 1 < uids.size()) {
+      const bool adjacent_uid = uids[j + 1] == uids[j] + 1;
+      const bool adjacent_seq = seq != 0 && seq + (j + 1 - i) <= uids_.size() &&
+                                uids_[seq + (j - i)] == uids[j + 1];
+      if (!adjacent_uid && !adjacent_seq) break;
+      ++j;
+    }
+    v1::UidRange* range = set.add_ranges();
+    range->set_first(uids[i]);
+    range->set_last(uids[j]);
+    i = j + 1;
+  }
+  return set;
+}
+
+void MailboxView::OnEvent(const v1::ChangeEvent& event) {
+  // The event's MODSEQ is not applied here: a resync must still ask the store for every
+  // change since the last MODSEQ this view has actually applied.
+  switch (event.kind()) {
+    case v1::ChangeEvent::KIND_READY:
+      return;
+    case v1::ChangeEvent::KIND_MESSAGE_ADDED:
+      new_pending_ = true;
+      if (event.uids_size() == 0) resync_ = true;
+      return;
+    case v1::ChangeEvent::KIND_FLAGS_CHANGED:
+      if (event.uids_size() == 0) {
+        resync_ = true;
+        return;
+      }
+      for (uint32_t uid : event.uids()) {
+        if (uid > max_uid()) {
+          new_pending_ = true;
+        } else if (SeqOf(uid) != 0) {
+          flags_pending_.insert(uid);
+        }
+      }
+      return;
+    case v1::ChangeEvent::KIND_MESSAGES_EXPUNGED:
+      if (event.uids_size() == 0) {
+        resync_ = true;
+        return;
+      }
+      for (uint32_t uid : event.uids()) {
+        if (SeqOf(uid) != 0) expunge_pending_.insert(uid);
+      }
+      return;
+    case v1::ChangeEvent::KIND_MAILBOX_CREATED:
+    case v1::ChangeEvent::KIND_MAILBOX_RENAMED:
+    case v1::ChangeEvent::KIND_MAILBOX_DELETED:
+      return;
+    default:
+      resync_ = true;
+      return;
+  }
+}
+
+void MailboxView::NoteExpunged(const std::vector<uint32_t>& uids) {
+  for (uint32_t uid : uids) {
+    if (SeqOf(uid) != 0) expunge_pending_.insert(uid);
+  }
+}
+
+std::vector<uint32_t> MailboxView::TakeFlagsPending() {
+  std::vector<uint32_t> out(flags_pending_.begin(), flags_pending_.end());
+  flags_pending_.clear();
+  return out;
+}
+
+bool MailboxView::AddMessage(uint32_t uid, const v1::Flags& flags) {
+  if (uid == 0 || uid <= max_uid()) return false;
+  uids_.push_back(uid);
+  flags_.push_back(flags);
+  if (uidnext_ <= uid) uidnext_ = uid + 1;
+  return true;
+}
+
+uint32_t MailboxView::UpdateFlags(uint32_t uid, const v1::Flags& flags) {
+  const uint32_t seq = SeqOf(uid);
+  if (seq == 0) return 0;
+  if (SameFlags(flags_[seq - 1], flags)) return 0;
+  flags_[seq - 1] = flags;
+  return seq;
+}
+
+std::vector<uint32_t> MailboxView::TakeExpunges() {
+  std::vector<uint32_t> seqs;
+  if (expunge_pending_.empty()) return seqs;
+  std::vector<uint32_t> keep_uids;
+  std::vector<v1::Flags> keep_flags;
+  keep_uids.reserve(uids_.size());
+  keep_flags.reserve(uids_.size());
+  for (size_t i = 0; i < uids_.size(); ++i) {
+    if (expunge_pending_.count(uids_[i]) > 0) {
+      seqs.push_back(static_cast<uint32_t>(i + 1));
+    } else {
+      keep_uids.push_back(uids_[i]);
+      keep_flags.push_back(std::move(flags_[i]));
+    }
+  }
+  for (uint32_t uid : expunge_pending_) flags_pending_.erase(uid);
+  std::erase_if(saved_, [this](uint32_t uid) { return expunge_pending_.count(uid) > 0; });
+  expunge_pending_.clear();
+  uids_ = std::move(keep_uids);
+  flags_ = std::move(keep_flags);
+  std::reverse(seqs.begin(), seqs.end());
+  // Every EXPUNGE lowers the client's count by one on its own.
+  announced_exists_ -= std::min(announced_exists_, seqs.size());
+  return seqs;
+}
+
+std::optional<uint32_t> MailboxView::TakeExists() {
+  if (announced_exists_ == uids_.size()) return std::nullopt;
+  announced_exists_ = uids_.size();
+  return static_cast<uint32_t>(uids_.size());
+}
+
+}  // namespace mailroom::imap

@@ -1,0 +1,118 @@
+// MailboxView: one IMAP session's view of its selected mailbox (DESIGN.md invariant 3). It
+// holds the message sequence number <-> UID map and a flags cache, learns about changes from
+// the store's Watch stream and from the session's own commands, and decides which untagged
+// EXISTS / EXPUNGE / FETCH FLAGS responses may go out at a given moment (RFC 9051 §5.5,
+// §7.5.1: no EXPUNGE while answering FETCH, STORE or SEARCH). Pure state: no I/O.
+#ifndef MAILROOM_SERVICES_IMAP_SESSION_MAILBOX_VIEW_H_
+#define MAILROOM_SERVICES_IMAP_SESSION_MAILBOX_VIEW_H_
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "mailroom/store/v1/store.pb.h"
+#include "services/imap/protocol/sequence_set.h"
+
+namespace mailroom::imap {
+
+namespace v1 = ::mailroom::store::v1;
+
+class MailboxView {
+ public:
+  // Replaces the view with a freshly selected mailbox (SelectMailbox's answer).
+  void Load(const v1::SelectMailboxResponse& selected);
+
+  uint64_t mailbox_id() const { return mailbox_id_; }
+  uint32_t uidvalidity() const { return uidvalidity_; }
+  uint64_t highestmodseq() const { return highestmodseq_; }
+  void RaiseModSeq(uint64_t modseq) {
+    if (modseq > highestmodseq_) highestmodseq_ = modseq;
+  }
+  // Messages the client knows of: the number of its last EXISTS (RFC 9051 §7.4.1).
+  uint32_t exists() const { return static_cast<uint32_t>(uids_.size()); }
+  // The highest UID the client knows of, 0 when none.
+  uint32_t max_uid() const { return uids_.empty() ? 0 : uids_.back(); }
+  // The UIDNEXT the store reported at SELECT time, raised by every UID learnt since.
+  uint32_t uidnext() const { return uidnext_; }
+
+  // UID of sequence number `seq` (1-based); 0 when out of range.
+  uint32_t UidAt(uint32_t seq) const;
+  // Sequence number of `uid`; 0 when the client does not know it.
+  uint32_t SeqOf(uint32_t uid) const;
+  // Cached flags of a known UID (nullptr when unknown).
+  const v1::Flags* FlagsOf(uint32_t uid) const;
+  // True when `uid` was expunged in the store but not yet announced with EXPUNGE.
+  bool IsExpungePending(uint32_t uid) const { return expunge_pending_.count(uid) > 0; }
+
+  // Resolves a message-sequence set against the view. Returns nullopt when a number is
+  // beyond exists() (the caller answers BAD); else the UIDs in ascending order.
+  std::optional<std::vector<uint32_t>> UidsForSequences(const SequenceSet& set) const;
+  // Resolves a UID set: the known UIDs in it, ascending (`*` is max_uid(); RFC 9051 §6.4.9
+  // makes `n:*` match the highest UID even when n is larger).
+  std::vector<uint32_t> UidsForUidSet(const SequenceSet& set) const;
+  // Compact store ranges for UIDs sorted ascending; consecutive known UIDs form one range.
+  v1::UidSet ToUidSet(const std::vector<uint32_t>& uids) const;
+
+  // --- Changes ------------------------------------------------------------------------
+  // A Watch event for this mailbox. Kinds without UIDs (or UNSPECIFIED) ask for a resync.
+  void OnEvent(const v1::ChangeEvent& event);
+  // Something may have been missed (a Watch stream ended, a READY after SELECT).
+  void RequestResync() { resync_ = true; }
+  // The session's own command added messages to this mailbox (APPEND, COPY to itself).
+  void NoteNewMessages() { new_pending_ = true; }
+  // The store expunged these UIDs (this session's EXPUNGE/MOVE, or a resync).
+  void NoteExpunged(const std::vector<uint32_t>& uids);
+
+  bool resync_pending() const { return resync_; }
+  bool new_pending() const { return new_pending_; }
+  bool has_pending() const {
+    return resync_ || new_pending_ || !flags_pending_.empty() || !expunge_pending_.empty() ||
+           announced_exists_ != uids_.size();
+  }
+  // UIDs whose flags changed elsewhere and must be fetched; clears the list.
+  std::vector<uint32_t> TakeFlagsPending();
+  void ClearResync() { resync_ = false; }
+  void ClearNewPending() { new_pending_ = false; }
+
+  // Appends a newly learnt message (UIDs must come in ascending order; lower or known UIDs
+  // are ignored). Returns true when it was added.
+  bool AddMessage(uint32_t uid, const v1::Flags& flags);
+  // Sets the cached flags of a known UID; returns its sequence number when they differ from
+  // the cache (the client must hear of it), else 0.
+  uint32_t UpdateFlags(uint32_t uid, const v1::Flags& flags);
+
+  // Removes the pending expunged messages and returns the sequence numbers to announce, in
+  // the order they must be sent (descending, so each number is valid when it arrives).
+  std::vector<uint32_t> TakeExpunges();
+  // The EXISTS count to announce, or nullopt when the client already has it.
+  std::optional<uint32_t> TakeExists();
+  // Marks the current count as announced without sending it (SELECT sends its own EXISTS).
+  void MarkExistsAnnounced() { announced_exists_ = uids_.size(); }
+
+  // RFC 5182 SEARCHRES: the saved result as UIDs (expunged ones drop out).
+  void SaveResult(std::vector<uint32_t> uids) { saved_ = std::move(uids); }
+  const std::vector<uint32_t>& saved_result() const { return saved_; }
+
+ private:
+  uint64_t mailbox_id_ = 0;
+  uint32_t uidvalidity_ = 0;
+  uint32_t uidnext_ = 0;
+  uint64_t highestmodseq_ = 0;
+  std::vector<uint32_t> uids_;     // ascending; index + 1 = sequence number
+  std::vector<v1::Flags> flags_;   // parallel to uids_
+  size_t announced_exists_ = 0;
+  std::set<uint32_t> expunge_pending_;
+  std::set<uint32_t> flags_pending_;
+  bool new_pending_ = false;
+  bool resync_ = false;
+  std::vector<uint32_t> saved_;
+};
+
+// True when two flag sets hold the same system flags and keywords (order-insensitive).
+bool SameFlags(const v1::Flags& a, const v1::Flags& b);
+
+}  // namespace mailroom::imap
+
+#endif  // MAILROOM_SERVICES_IMAP_SESSION_MAILBOX_VIEW_H_

@@ -1,0 +1,137 @@
+// The selected-mailbox view: sequence numbers and UIDs, Watch events, and when EXPUNGE /
+// EXISTS / FETCH may be announced.
+#include "services/imap/session/mailbox_view.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mailroom::imap {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Optional;
+
+v1::SelectMailboxResponse Selected(std::vector<uint32_t> uids) {
+  v1::SelectMailboxResponse r;
+  r.mutable_mailbox()->set_mailbox_id(7);
+  r.mutable_status()->set_uidvalidity(99);
+  r.mutable_status()->set_uidnext(uids.empty() ? 1 : uids.back() + 1);
+  r.mutable_status()->set_highestmodseq(10);
+  for (uint32_t uid : uids) r.add_messages()->set_uid(uid);
+  return r;
+}
+
+v1::ChangeEvent Event(v1::ChangeEvent::Kind kind, std::vector<uint32_t> uids) {
+  v1::ChangeEvent e;
+  e.set_kind(kind);
+  for (uint32_t uid : uids) e.add_uids(uid);
+  return e;
+}
+
+SequenceSet Set(const char* text) { return *SequenceSet::Parse(text); }
+
+TEST(MailboxViewTest, MapsSequenceNumbersAndUids) {
+  MailboxView view;
+  view.Load(Selected({3, 5, 9}));
+  EXPECT_EQ(view.exists(), 3u);
+  EXPECT_EQ(view.UidAt(2), 5u);
+  EXPECT_EQ(view.UidAt(4), 0u);
+  EXPECT_EQ(view.SeqOf(9), 3u);
+  EXPECT_EQ(view.SeqOf(4), 0u);
+  EXPECT_THAT(view.UidsForSequences(Set("2:*")), Optional(ElementsAre(5, 9)));
+  EXPECT_EQ(view.UidsForSequences(Set("4")), std::nullopt);
+  EXPECT_THAT(view.UidsForUidSet(Set("4:100")), ElementsAre(5, 9));
+  // RFC 9051 §6.4.9: n:* includes the highest UID even when n is larger.
+  EXPECT_THAT(view.UidsForUidSet(Set("50:*")), ElementsAre(9));
+  v1::UidSet set = view.ToUidSet({3, 5, 9});
+  ASSERT_EQ(set.ranges_size(), 1);
+  EXPECT_EQ(set.ranges(0).first(), 3u);
+  EXPECT_EQ(set.ranges(0).last(), 9u);
+  set = view.ToUidSet({3, 9});
+  EXPECT_EQ(set.ranges_size(), 2);
+}
+
+TEST(MailboxViewTest, EmptyMailboxRejectsSequenceNumbers) {
+  MailboxView view;
+  view.Load(Selected({}));
+  EXPECT_EQ(view.UidsForSequences(Set("1:*")), std::nullopt);
+  EXPECT_TRUE(view.UidsForUidSet(Set("1:*")).empty());
+}
+
+TEST(MailboxViewTest, ExpungesWaitUntilTaken) {
+  MailboxView view;
+  view.Load(Selected({1, 2, 3, 4}));
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGES_EXPUNGED, {2, 4, 77}));
+  // Until announced, the client's numbering is unchanged (RFC 9051 §7.5.1).
+  EXPECT_EQ(view.exists(), 4u);
+  EXPECT_EQ(view.SeqOf(4), 4u);
+  EXPECT_TRUE(view.IsExpungePending(2));
+  EXPECT_EQ(view.TakeExists(), std::nullopt);
+  EXPECT_THAT(view.TakeExpunges(), ElementsAre(4, 2));
+  EXPECT_EQ(view.exists(), 2u);
+  EXPECT_EQ(view.SeqOf(3), 2u);
+  EXPECT_EQ(view.TakeExists(), std::nullopt);  // EXPUNGE responses already told the count
+}
+
+TEST(MailboxViewTest, NewMessagesAndExists) {
+  MailboxView view;
+  view.Load(Selected({1, 2}));
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGE_ADDED, {3}));
+  EXPECT_TRUE(view.new_pending());
+  v1::Flags none;
+  EXPECT_TRUE(view.AddMessage(3, none));
+  EXPECT_FALSE(view.AddMessage(3, none));
+  EXPECT_FALSE(view.AddMessage(2, none));
+  EXPECT_EQ(view.uidnext(), 4u);
+  EXPECT_THAT(view.TakeExists(), Optional(3u));
+  EXPECT_EQ(view.TakeExists(), std::nullopt);
+}
+
+TEST(MailboxViewTest, ExistsCountsUnannouncedExpunges) {
+  MailboxView view;
+  view.Load(Selected({1, 2}));
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGES_EXPUNGED, {1}));
+  view.AddMessage(5, v1::Flags());
+  // During FETCH no EXPUNGE may go out, so EXISTS still counts message 1.
+  EXPECT_THAT(view.TakeExists(), Optional(3u));
+  EXPECT_THAT(view.TakeExpunges(), ElementsAre(1));
+  EXPECT_EQ(view.TakeExists(), std::nullopt);
+  EXPECT_EQ(view.SeqOf(5), 2u);
+}
+
+TEST(MailboxViewTest, FlagChangesAreReportedOnce) {
+  MailboxView view;
+  view.Load(Selected({1, 2}));
+  view.OnEvent(Event(v1::ChangeEvent::KIND_FLAGS_CHANGED, {2, 9}));
+  EXPECT_TRUE(view.new_pending());  // 9 is above every known UID
+  EXPECT_THAT(view.TakeFlagsPending(), ElementsAre(2));
+  v1::Flags seen;
+  seen.set_system(v1::SYSTEM_FLAG_SEEN);
+  EXPECT_EQ(view.UpdateFlags(2, seen), 2u);
+  EXPECT_EQ(view.UpdateFlags(2, seen), 0u);  // already known: nothing to say
+  EXPECT_EQ(view.UpdateFlags(42, seen), 0u);
+}
+
+TEST(MailboxViewTest, EventsWithoutUidsAskForResync) {
+  MailboxView view;
+  view.Load(Selected({1}));
+  EXPECT_FALSE(view.resync_pending());
+  view.OnEvent(Event(v1::ChangeEvent::KIND_UNSPECIFIED, {}));
+  EXPECT_TRUE(view.resync_pending());
+  view.ClearResync();
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGES_EXPUNGED, {}));
+  EXPECT_TRUE(view.resync_pending());
+}
+
+TEST(MailboxViewTest, SavedResultLosesExpungedMessages) {
+  MailboxView view;
+  view.Load(Selected({1, 2, 3}));
+  view.SaveResult({1, 3});
+  EXPECT_THAT(view.UidsForSequences(SequenceSet::SavedResult()), Optional(ElementsAre(1, 3)));
+  view.NoteExpunged({3});
+  view.TakeExpunges();
+  EXPECT_THAT(view.saved_result(), ElementsAre(1));
+}
+
+}  // namespace
+}  // namespace mailroom::imap
