@@ -15,6 +15,7 @@ ABSL_FLAG(std::string, bare_line_endings, "reject",
           "bare CR or LF in DATA: reject (554 5.6.0) or normalize (to CRLF)");
 ABSL_FLAG(bool, enforce_data_line_limit, false,
           "refuse messages with lines over 998 octets (RFC 5321 §4.5.3.1.6)");
+ABSL_FLAG(bool, enable_vrfy, false, "answer VRFY from the store (default: 252 to everyone)");
 ABSL_FLAG(int, data_block_timeout_seconds, 180, "RFC 5321 §4.5.3.2.6 data block timeout");
 
 namespace mailroom::smtp {
@@ -28,6 +29,7 @@ absl::StatusOr<Config> ConfigFromFlags() {
   c.session.max_errors = absl::GetFlag(FLAGS_max_errors);
   c.session.plaintext_auth_on_loopback = c.frontend.plaintext_auth_on_loopback;
   c.session.enforce_data_line_limit = absl::GetFlag(FLAGS_enforce_data_line_limit);
+  c.session.vrfy = absl::GetFlag(FLAGS_enable_vrfy);
   c.session.data_block_timeout = absl::Seconds(absl::GetFlag(FLAGS_data_block_timeout_seconds));
   const std::string endings = absl::GetFlag(FLAGS_bare_line_endings);
   if (endings == "reject") {

@@ -184,6 +184,15 @@ TEST_F(SessionTest, ConversationsGiveTheRfc5321ReplyCodes) {
   }
 }
 
+TEST_F(SessionTest, VrfyAnswers252UnlessEnabled) {
+  EXPECT_THAT(Converse({"VRFY <ann@example.test>\r\nQUIT\r\n"}),
+              ElementsAreArray({220, 252, 221}));
+  config_.vrfy = true;
+  EXPECT_THAT(Converse({"VRFY <ann@example.test>\r\nVRFY nobody@example.test\r\n"
+                        "VRFY x@remote.test\r\nQUIT\r\n"}),
+              ElementsAreArray({220, 250, 550, 252, 221}));
+}
+
 TEST_F(SessionTest, DeliveredBytesAreUnstuffedWithTraceHeaders) {
   Converse({"EHLO c.test\r\nMAIL FROM:<x@y.test>\r\nRCPT TO:<ann@example.test>\r\nDATA\r\n"
             "Subject: s\r\n\r\n..dot\r\nlast\r\n.\r\nQUIT\r\n"});

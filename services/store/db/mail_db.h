@@ -44,6 +44,7 @@ struct NewMessage {
   bool fallback_to_inbox = false;  // a missing `mailbox` means INBOX instead of NOT_FOUND
   v1::Flags flags;
   int64_t internal_date_us = 0;    // Unix microseconds; 0 = now
+  std::string delivery_json;       // SMTP envelope and DSN parameters (JSON); empty = none
 };
 
 class MailDb {

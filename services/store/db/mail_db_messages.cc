@@ -41,9 +41,9 @@ constexpr char kCollectGarbageSql[] =
 constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
 constexpr char kInsertMessageSql[] =
     "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
-    "keywords, modseq) VALUES ($1, $2, $3, $4, $5, "
+    "keywords, modseq, delivery) VALUES ($1, $2, $3, $4, $5, "
     "CASE WHEN $6::bigint = 0 THEN now() ELSE to_timestamp($6::bigint / 1000000.0) END, "
-    "$7, $8::text[], $9)";
+    "$7, $8::text[], $9, $10::jsonb)";
 constexpr char kFetchSql[] =
     "SELECT m.uid, m.flags, m.keywords, m.modseq, "
     "(extract(epoch FROM m.internal_date) * 1000000)::bigint, m.size, "
@@ -169,7 +169,9 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
       std::vector<std::string> keywords(m->flags.keywords().begin(), m->flags.keywords().end());
       txn.exec_params(kInsertMessageSql, g.user_id, boxes[i].mailbox_id, uid,
                       Bin(content.sha256), content.size, m->internal_date_us, m->flags.system(),
-                      TextArray(keywords), modseq);
+                      TextArray(keywords), modseq,
+                      m->delivery_json.empty() ? std::optional<std::string>()
+                                               : std::optional<std::string>(m->delivery_json));
       v1::DeliveryResult* r = out->add_results();
       r->set_user_id(g.user_id);
       r->set_mailbox_id(boxes[i].mailbox_id);

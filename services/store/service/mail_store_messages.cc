@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/mime/decode.h"
 #include "services/shared/log/log.h"
+#include "services/shared/text/utf8.h"
 #include "services/store/domain/flags.h"
 #include "services/store/domain/ingest.h"
 #include "services/store/domain/mailbox_name.h"
@@ -21,6 +22,9 @@ grpc::Status Invalid(std::string_view message) {
 grpc::Status Invalid(const absl::Status& status) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(status.message()));
 }
+
+// jsonb takes no NUL and no invalid UTF-8: envelope strings are repaired first.
+std::string SanitizeForJson(const std::string& s) { return text::SanitizeUtf8(s, true); }
 
 grpc::Status TooBig(uint64_t limit) {
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -52,6 +56,30 @@ grpc::Status ReadBody(grpc::ServerContext* context, grpc::ServerReader<Request>*
     return Invalid("message size differs from the declared size");
   }
   return grpc::Status::OK;
+}
+
+// The SMTP envelope and DSN parameters (RFC 3461) of one recipient's copy, kept with it.
+std::string DeliveryJson(const v1::DeliverMessageRequest::Header& header,
+                         const v1::DeliveryRecipient& rcpt) {
+  std::string out = "{";
+  const auto field = [&out](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    if (out.size() > 1) out += ",";
+    log::AppendJsonString(out, key);
+    out += ":";
+    log::AppendJsonString(out, SanitizeForJson(value));
+  };
+  field("envelope_from", header.envelope_from());
+  field("original_recipient", rcpt.original());
+  field("transaction_id", header.transaction_id());
+  field("body", header.body_type());
+  field("envid", header.dsn_envid());
+  field("ret", header.dsn_ret());
+  field("notify", rcpt.dsn_notify());
+  field("orcpt", rcpt.dsn_orcpt());
+  if (header.smtputf8()) out += out.size() > 1 ? ",\"smtputf8\":true" : "\"smtputf8\":true";
+  out += "}";
+  return out;
 }
 
 }  // namespace
@@ -113,6 +141,7 @@ grpc::Status MailStoreService::DeliverMessage(
     db::NewMessage& t = targets.emplace_back();
     t.user_id = rcpt.user_id();
     t.fallback_to_inbox = true;
+    t.delivery_json = DeliveryJson(header, rcpt);
     if (!rcpt.mailbox().empty()) {
       absl::StatusOr<std::string> name = CanonicalMailboxName(rcpt.mailbox());
       if (name.ok()) t.mailbox = *name;

@@ -237,6 +237,39 @@ class SmtpTest(unittest.TestCase):
         self.assertTrue(msgs[0].endswith(body))
         self.assertIn(b"with UTF8SMTP", msgs[0])
 
+    def test_dsn_parameters_are_kept_with_the_message(self):
+        r = Raw(self.mx)
+        r.reply()
+        r.cmd("EHLO client.test")
+        self.assertEqual(r.cmd("MAIL FROM:<dsn@example.test> RET=HDRS ENVID=env+2Bid")[0], 250)
+        self.assertEqual(r.cmd("RCPT TO:<other@example.test> NOTIFY=SUCCESS,DELAY "
+                               "ORCPT=rfc822;other@example.test")[0], 250)
+        self.assertEqual(r.cmd("DATA")[0], 354)
+        r.send("Subject: dsn\r\n\r\nx\r\n.\r\n")
+        self.assertEqual(r.reply()[0], 250)
+        r.close()
+        row = self.c.psql(
+            "SELECT delivery->>'envelope_from', delivery->>'ret', delivery->>'envid', "
+            "delivery->>'notify', delivery->>'orcpt' FROM messages m JOIN users u USING (user_id) "
+            "WHERE u.address = 'other@example.test' ORDER BY m.uid DESC LIMIT 1")
+        self.assertEqual(row.split("|"), ["dsn@example.test", "HDRS", "env+2Bid",
+                                          "SUCCESS,DELAY", "rfc822;other@example.test"])
+
+    def test_sigterm_drains_with_421(self):
+        port = free_port()
+        p = self.c.start("smtp-drain", "mailroom-smtpd", self.c.frontend_args() + [
+            "--mx_listen=127.0.0.1:%d" % port, "--submission_listen=", "--submissions_listen=",
+            "--drain_seconds=5"], ports=[port])
+        r = Raw(port)
+        self.assertEqual(r.reply()[0], 220)
+        r.cmd("EHLO client.test")
+        p.terminate()
+        code, text = r.reply()
+        self.assertEqual(code, 421, text)
+        self.assertIn("4.3.2", text)
+        self.assertEqual(p.wait(timeout=20), 0)
+        r.close()
+
     def test_utf8_address_without_smtputf8_is_refused(self):
         r = Raw(self.mx)
         r.reply()
