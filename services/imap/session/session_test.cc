@@ -1,0 +1,183 @@
+// The IMAP session over a scripted fake connection and a fake store (an in-process gRPC
+// MailStore on 127.0.0.1): exact protocol output for whole conversations, table-driven.
+#include "services/imap/session/session.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mailroom/store/v1/store.grpc.pb.h"
+#include "services/shared/net/testing/fake_stream.h"
+
+namespace mailroom::imap {
+namespace {
+
+// User ann (password "secret") with INBOX (two messages) and Work.
+class FakeStore final : public v1::MailStore::Service {
+ public:
+  grpc::Status Authenticate(grpc::ServerContext*, const v1::AuthenticateRequest* request,
+                            v1::AuthenticateResponse* response) override {
+    if (request->username() != "ann" || request->password() != "secret") {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "no");
+    }
+    response->mutable_principal()->set_user_id(2);
+    response->mutable_principal()->set_address("ann@example.test");
+    return grpc::Status::OK;
+  }
+  grpc::Status SelectMailbox(grpc::ServerContext*, const v1::SelectMailboxRequest* request,
+                             v1::SelectMailboxResponse* response) override {
+    if (request->name() != "INBOX") return grpc::Status(grpc::StatusCode::NOT_FOUND, "none");
+    response->mutable_mailbox()->set_mailbox_id(1);
+    response->mutable_status()->set_uidvalidity(77);
+    response->mutable_status()->set_uidnext(8);
+    response->mutable_status()->set_highestmodseq(3);
+    if (request->changed_since_modseq() > 0) return grpc::Status::OK;
+    for (uint32_t uid : {4u, 7u}) {
+      v1::MessageSummary* m = response->add_messages();
+      m->set_uid(uid);
+      if (uid == 4) m->mutable_flags()->set_system(v1::SYSTEM_FLAG_SEEN);
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status GetExpunged(grpc::ServerContext*, const v1::GetExpungedRequest*,
+                           v1::GetExpungedResponse*) override {
+    return grpc::Status::OK;
+  }
+  grpc::Status Watch(grpc::ServerContext* context, const v1::WatchRequest*,
+                     grpc::ServerWriter<v1::ChangeEvent>* writer) override {
+    v1::ChangeEvent ready;
+    ready.set_kind(v1::ChangeEvent::KIND_READY);
+    writer->Write(ready);
+    while (!context->IsCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return grpc::Status::OK;
+  }
+  grpc::Status CopyMessages(grpc::ServerContext*, const v1::CopyMessagesRequest*,
+                            v1::CopyMessagesResponse*) override {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no destination");
+  }
+};
+
+class SessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(&fake_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(port_, 0);
+    frontend_.store.target = absl::StrCat("127.0.0.1:", port_);
+    frontend_.store.max_retries = 0;
+    absl::StatusOr<store_client::StoreClient> store =
+        store_client::StoreClient::Create(frontend_.store);
+    ASSERT_TRUE(store.ok());
+    store_ = std::make_unique<store_client::StoreClient>(*std::move(store));
+    throttle_ = std::make_unique<auth::AuthThrottle>(auth::ThrottleConfig{
+        absl::ZeroDuration(), absl::ZeroDuration(), 30, 3, absl::Minutes(10), 1000});
+    metrics_ = std::make_unique<ImapMetrics>(registry_);
+    config_.hostname = "imap.example.test";
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  // Runs a conversation and returns the server's lines after the greeting.
+  std::vector<std::string> Converse(std::vector<std::string> chunks, bool loopback = true) {
+    auto stream = std::make_unique<net::testing::FakeStream>(std::move(chunks));
+    stream->mutable_peer().address = loopback ? "127.0.0.1" : "192.0.2.7";
+    stream->mutable_peer().loopback = loopback;
+    net::testing::FakeStream* raw = stream.get();
+    net::Limits limits;
+    limits.max_line_length = 100;
+    net::Connection conn(std::move(stream), limits, "test-session", "imap");
+    frontend::FrontendContext context{frontend_, *store_, *throttle_, registry_, true};
+    Session session(conn, context, config_, *metrics_);
+    net::testing::RunSync(session.Run());
+    std::vector<std::string> lines = absl::StrSplit(raw->output(), "\r\n", absl::SkipEmpty());
+    greeting_ = lines.empty() ? "" : lines[0];
+    if (!lines.empty()) lines.erase(lines.begin());
+    return lines;
+  }
+
+  FakeStore fake_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  frontend::FrontendConfig frontend_;
+  std::unique_ptr<store_client::StoreClient> store_;
+  std::unique_ptr<auth::AuthThrottle> throttle_;
+  metrics::Registry registry_;
+  std::unique_ptr<ImapMetrics> metrics_;
+  SessionConfig config_;
+  std::string greeting_;
+};
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+
+TEST_F(SessionTest, ExactOutputOfCoreConversations) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> input;
+    std::vector<std::string> output;
+  };
+  const std::vector<Case> cases = {
+      {"noop and logout", {"a NOOP\r\nb LOGOUT\r\n"},
+       {"a OK NOOP completed", "* BYE Logging out", "b OK LOGOUT completed"}},
+      {"wrong state", {"a SELECT INBOX\r\n"}, {"a BAD Log in first"}},
+      {"unknown command", {"a XYZZY\r\n"}, {"a BAD Unknown command"}},
+      {"bad password", {"a LOGIN ann wrong\r\n"},
+       {"a NO [AUTHENTICATIONFAILED] Authentication failed"}},
+      {"synchronizing literal", {"a LOGIN {3}\r\n", "ann secret\r\nb NAMESPACE\r\n"},
+       {"+ go ahead", "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE "
+                      "NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CREATE-SPECIAL-USE "
+                      "LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES STATUS=SIZE MULTIAPPEND BINARY "
+                      "APPENDLIMIT=52428800] Logged in",
+        "* NAMESPACE ((\"\" \"/\")) NIL NIL", "b OK NAMESPACE completed"}},
+      {"select and fetch",
+       {"a LOGIN ann secret\r\n", "b SELECT INBOX\r\nc FETCH 1:* (UID)\r\nd FETCH 3 UID\r\n"},
+       {"a OK", "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
+        "* 2 EXISTS", "* 0 RECENT", "* OK [UNSEEN 2] First unseen",
+        "* OK [UIDVALIDITY 77] UIDs valid", "* OK [UIDNEXT 8] Predicted next UID",
+        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted",
+        "b OK [READ-WRITE] SELECT completed", "c", "d BAD Invalid message sequence number"}},
+      {"unknown mailbox", {"a LOGIN ann secret\r\nb SELECT Nope\r\n"},
+       {"a OK", "b NO [NONEXISTENT] SELECT: no such mailbox"}},
+      {"trycreate", {"a LOGIN ann secret\r\nb SELECT INBOX\r\nc COPY 1 Nope\r\n"},
+       {"a OK", "*", "*", "*", "*", "*", "*", "*", "b OK", "c NO [TRYCREATE] No such mailbox"}},
+      {"fetch not selected", {"a LOGIN ann secret\r\nb FETCH 1 FLAGS\r\n"},
+       {"a OK", "b BAD No mailbox selected"}},
+      {"line too long", {std::string(150, 'x') + "\r\na NOOP\r\n"},
+       {"* BAD Line too long", "a OK NOOP completed"}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> lines = Converse(c.input);
+    ASSERT_EQ(lines.size(), c.output.size()) << c.name << ": " << absl::StrJoin(lines, "|");
+    for (size_t i = 0; i < lines.size(); ++i) {
+      // An expected line that is a prefix stands for the whole line (long untagged ones).
+      EXPECT_EQ(lines[i].substr(0, c.output[i].size()), c.output[i]) << c.name << " line " << i;
+    }
+  }
+}
+
+TEST_F(SessionTest, GreetingAdvertisesLoginOnlyWhereSecured) {
+  Converse({"a CAPABILITY\r\n"}, /*loopback=*/true);
+  EXPECT_THAT(greeting_, HasSubstr("STARTTLS AUTH=PLAIN AUTH=LOGIN]"));
+  std::vector<std::string> lines = Converse({"a LOGIN ann secret\r\n"}, /*loopback=*/false);
+  EXPECT_THAT(greeting_, HasSubstr("STARTTLS LOGINDISABLED]"));
+  EXPECT_THAT(lines, ElementsAre("a NO [PRIVACYREQUIRED] Plaintext login is disabled; use "
+                                 "STARTTLS first"));
+}
+
+TEST_F(SessionTest, TooManyBadCommandsEndTheSession) {
+  config_.max_bad_commands = 2;
+  std::vector<std::string> lines = Converse({"a X\r\nb Y\r\nc NOOP\r\n"});
+  EXPECT_THAT(lines, ElementsAreArray({"a BAD Unknown command", "b BAD Unknown command",
+                                       "* BYE Too many invalid commands"}));
+}
+
+}  // namespace
+}  // namespace mailroom::imap
