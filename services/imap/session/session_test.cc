@@ -134,7 +134,7 @@ TEST_F(SessionTest, ExactOutputOfCoreConversations) {
       {"synchronizing literal", {"a LOGIN {3}\r\n", "ann secret\r\nb NAMESPACE\r\n"},
        {"+ go ahead", "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE "
                       "NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CREATE-SPECIAL-USE "
-                      "LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES STATUS=SIZE MULTIAPPEND BINARY "
+                      "LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES STATUS=SIZE BINARY "
                       "APPENDLIMIT=52428800] Logged in",
         "* NAMESPACE ((\"\" \"/\")) NIL NIL", "b OK NAMESPACE completed"}},
       {"select and fetch",

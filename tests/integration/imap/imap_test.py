@@ -307,7 +307,8 @@ class ImapTest(unittest.TestCase):
         r.cmd("f1", "LOGIN %s %s" % (user, PASSWORD))
         self.assertEqual(r.cmd("f2", "APPEND INBOX {200000}"),
                          ["f2 NO [TOOBIG] Message exceeds APPENDLIMIT"])
-        # MULTIAPPEND: two messages in one command.
+        # Two messages in one APPEND (RFC 3502 syntax; MULTIAPPEND is not advertised because
+        # the pair is not yet committed all or nothing).
         r.send("f3 APPEND INBOX {%d+}\r\n" % len(MESSAGE) + MESSAGE.decode() +
                " (\\Seen) {%d+}\r\n" % len(MESSAGE) + MESSAGE.decode() + "\r\n")
         self.assertRegex(r.until_tagged("f3")[-1], r"^f3 OK \[APPENDUID \d+ 1,2\]")
