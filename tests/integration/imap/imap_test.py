@@ -456,7 +456,6 @@ class ImapTest(unittest.TestCase):
 
     # --- other clients --------------------------------------------------------------------
 
-    @unittest.skipUnless(shutil.which("curl"), "curl not installed")
     def test_curl(self):
         m, user = self.login()
         m.append("INBOX", None, None, MESSAGE)

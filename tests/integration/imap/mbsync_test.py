@@ -84,7 +84,6 @@ class Maildir:
         os.rename(path, os.path.join(self.path(folder), "cur", base + ":2," + info))
 
 
-@unittest.skipUnless(shutil.which("mbsync"), "mbsync (isync) not installed")
 class MbsyncTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

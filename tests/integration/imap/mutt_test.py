@@ -30,7 +30,6 @@ OTHER = (b"From: bob@example.test\r\nTo: mutt@example.test\r\nSubject: another o
          b"Older message.\r\n")
 
 
-@unittest.skipUnless(shutil.which("mutt") and shutil.which("tmux"), "mutt or tmux not installed")
 class MuttTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
