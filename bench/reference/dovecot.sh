@@ -3,6 +3,7 @@
 # (mail_fsync = always), users from a passwd-file with plain passwords. Never touches the
 # system instance.
 #   dc_start                   sets DC_DIR, DC_LMTP, DC_POP3, DC_IMAP ports; starts dovecot
+#                              ($DC_EXTRA_CONF, when set, is appended to its configuration)
 #   dc_user NAME PASSWORD      adds a user (mail in $DC_DIR/mail/NAME)
 #   dc_count NAME              number of delivered messages in NAME's INBOX
 #   dc_stop
@@ -67,6 +68,7 @@ service imap-login {
 protocol lmtp {
   postmaster_address = postmaster@bench.test
 }
+${DC_EXTRA_CONF:-}
 CONF
   dovecot -c "$DC_DIR/dovecot.conf"
   for _ in $(seq 1 100); do

@@ -153,11 +153,13 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
       const uint32_t seq = view_.SeqOf(m.uid());
       if (seq == 0 || !std::binary_search(uids.begin(), uids.end(), m.uid())) continue;
       ++answered;
-      if (attrs.flags()) view_.UpdateFlags(m.uid(), m.flags());
-      ResponseBuilder b(utf8());
-      b.Raw(absl::StrCat("* ", seq, " FETCH")).Open();
       const bool add_flags =
           !wants_flags && std::binary_search(newly_seen.begin(), newly_seen.end(), m.uid());
+      // Only flags the client is told of go into the cache: otherwise a change made by
+      // another session would be cached here unsaid, and never announced afterwards.
+      if (wants_flags || add_flags) view_.UpdateFlags(m.uid(), m.flags());
+      ResponseBuilder b(utf8());
+      b.Raw(absl::StrCat("* ", seq, " FETCH")).Open();
       for (const FetchItem& item : args->items) {
         switch (item.attr) {
           case FetchAttr::kUid: b.Atom("UID").Number(m.uid()); break;

@@ -1,11 +1,38 @@
 // STORE and UID STORE (RFC 9051 §6.4.6, §6.4.9): flags and keywords through the store's
 // StoreFlags; the untagged FETCH answers come from the results and the session's flags cache.
+#include <algorithm>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "services/imap/protocol/store_args.h"
 #include "services/imap/session/convert.h"
 #include "services/imap/session/session.h"
 
 namespace mailroom::imap {
+namespace {
+
+// The flags `old` would have after this STORE alone (no other session's change in between).
+v1::Flags Applied(const v1::Flags& old, v1::StoreFlagsRequest::Mode mode, const v1::Flags& req) {
+  if (mode == v1::StoreFlagsRequest::MODE_REPLACE) return req;
+  v1::Flags out;
+  const bool add = mode == v1::StoreFlagsRequest::MODE_ADD;
+  out.set_system(add ? (old.system() | req.system()) : (old.system() & ~req.system()));
+  for (const std::string& k : old.keywords()) {
+    if (add || std::find(req.keywords().begin(), req.keywords().end(), k) == req.keywords().end()) {
+      out.add_keywords(k);
+    }
+  }
+  if (add) {
+    for (const std::string& k : req.keywords()) {
+      if (std::find(out.keywords().begin(), out.keywords().end(), k) == out.keywords().end()) {
+        out.add_keywords(k);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 asio::awaitable<void> Session::CmdStore(const Command& c) {
   const bool uid_command = c.name == "UID STORE";
@@ -42,10 +69,23 @@ asio::awaitable<void> Session::CmdStore(const Command& c) {
       break;
   }
   *request.mutable_flags() = FlagsFromList(args->flags);
+  const v1::StoreFlagsRequest::Mode mode = request.mode();
+  const v1::Flags requested = request.flags();
   absl::StatusOr<v1::StoreFlagsResponse> r =
       co_await context_.store.StoreFlags(std::move(request));
   if (!r.ok()) co_return StoreError(c.tag, r.status(), c.name);
-  for (const v1::MessageSummary& m : r->updated()) view_.UpdateFlags(m.uid(), m.flags());
+  for (const v1::MessageSummary& m : r->updated()) {
+    // RFC 3501 §6.4.6: even with .SILENT the client must hear of flags another session
+    // changed meanwhile, or its view stays wrong (the cache below would hide that change).
+    const v1::Flags* old = args->silent ? view_.FlagsOf(m.uid()) : nullptr;
+    const bool surprise = old != nullptr &&
+                          !SameFlags(Applied(*old, mode, requested), m.flags());
+    const uint32_t seq = view_.UpdateFlags(m.uid(), m.flags());
+    if (surprise && seq != 0) {
+      Untagged(absl::StrCat(seq, " FETCH (", uid_command ? absl::StrCat("UID ", m.uid(), " ") : "",
+                            "FLAGS ", FlagsList(m.flags()), ")"));
+    }
+  }
   bool missing = false;
   if (!args->silent) {
     // RFC 9051 §6.4.6: the flags of every message of the set, changed or not.

@@ -35,6 +35,7 @@ void MailboxView::Load(const v1::SelectMailboxResponse& selected) {
   if (!uids_.empty() && uidnext_ <= uids_.back()) uidnext_ = uids_.back() + 1;
   announced_exists_ = uids_.size();
   expunge_pending_.clear();
+  expunged_ahead_.clear();
   flags_pending_.clear();
   new_pending_ = false;
   resync_ = false;
@@ -143,7 +144,12 @@ void MailboxView::OnEvent(const v1::ChangeEvent& event) {
         return;
       }
       for (uint32_t uid : event.uids()) {
-        if (SeqOf(uid) != 0) expunge_pending_.insert(uid);
+        if (SeqOf(uid) != 0) {
+          expunge_pending_.insert(uid);
+        } else if (uid > max_uid()) {
+          // Not learnt yet, but a fetch of new messages in flight may still return it.
+          expunged_ahead_.insert(uid);
+        }
       }
       return;
     case v1::ChangeEvent::KIND_MAILBOX_CREATED:
@@ -170,6 +176,13 @@ std::vector<uint32_t> MailboxView::TakeFlagsPending() {
 
 bool MailboxView::AddMessage(uint32_t uid, const v1::Flags& flags) {
   if (uid == 0 || uid <= max_uid()) return false;
+  // Expunged UIDs at or below this one can never be added any more.
+  const bool gone = expunged_ahead_.count(uid) > 0;
+  expunged_ahead_.erase(expunged_ahead_.begin(), expunged_ahead_.upper_bound(uid));
+  if (gone) {
+    if (uidnext_ <= uid) uidnext_ = uid + 1;
+    return false;
+  }
   uids_.push_back(uid);
   flags_.push_back(flags);
   if (uidnext_ <= uid) uidnext_ = uid + 1;
@@ -181,7 +194,8 @@ uint32_t MailboxView::UpdateFlags(uint32_t uid, const v1::Flags& flags) {
   if (seq == 0) return 0;
   if (SameFlags(flags_[seq - 1], flags)) return 0;
   flags_[seq - 1] = flags;
-  return seq;
+  // A message not yet announced with EXISTS has no sequence number for the client.
+  return seq <= announced_exists_ ? seq : 0;
 }
 
 std::vector<uint32_t> MailboxView::TakeExpunges() {
@@ -191,9 +205,15 @@ std::vector<uint32_t> MailboxView::TakeExpunges() {
   std::vector<v1::Flags> keep_flags;
   keep_uids.reserve(uids_.size());
   keep_flags.reserve(uids_.size());
+  size_t announced_gone = 0;
   for (size_t i = 0; i < uids_.size(); ++i) {
     if (expunge_pending_.count(uids_[i]) > 0) {
-      seqs.push_back(static_cast<uint32_t>(i + 1));
+      // One never announced with EXISTS (learnt and expunged between two announcements)
+      // just disappears: the client has no sequence number for it.
+      if (i < announced_exists_) {
+        seqs.push_back(static_cast<uint32_t>(i + 1));
+        ++announced_gone;
+      }
     } else {
       keep_uids.push_back(uids_[i]);
       keep_flags.push_back(std::move(flags_[i]));
@@ -206,7 +226,7 @@ std::vector<uint32_t> MailboxView::TakeExpunges() {
   flags_ = std::move(keep_flags);
   std::reverse(seqs.begin(), seqs.end());
   // Every EXPUNGE lowers the client's count by one on its own.
-  announced_exists_ -= std::min(announced_exists_, seqs.size());
+  announced_exists_ -= std::min(announced_exists_, announced_gone);
   return seqs;
 }
 

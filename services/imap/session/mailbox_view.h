@@ -76,15 +76,16 @@ class MailboxView {
   void ClearResync() { resync_ = false; }
   void ClearNewPending() { new_pending_ = false; }
 
-  // Appends a newly learnt message (UIDs must come in ascending order; lower or known UIDs
-  // are ignored). Returns true when it was added.
+  // Appends a newly learnt message (UIDs must come in ascending order; lower or known UIDs,
+  // and UIDs whose expunge event came first, are ignored). Returns true when it was added.
   bool AddMessage(uint32_t uid, const v1::Flags& flags);
   // Sets the cached flags of a known UID; returns its sequence number when they differ from
-  // the cache (the client must hear of it), else 0.
+  // the cache and the client was told of the message (it must hear of it), else 0.
   uint32_t UpdateFlags(uint32_t uid, const v1::Flags& flags);
 
   // Removes the pending expunged messages and returns the sequence numbers to announce, in
-  // the order they must be sent (descending, so each number is valid when it arrives).
+  // the order they must be sent (descending, so each number is valid when it arrives);
+  // messages never announced with EXISTS are removed without a number.
   std::vector<uint32_t> TakeExpunges();
   // The EXISTS count to announce, or nullopt when the client already has it.
   std::optional<uint32_t> TakeExists();
@@ -104,6 +105,7 @@ class MailboxView {
   std::vector<v1::Flags> flags_;   // parallel to uids_
   size_t announced_exists_ = 0;
   std::set<uint32_t> expunge_pending_;
+  std::set<uint32_t> expunged_ahead_;  // expunged above max_uid() before they were learnt
   std::set<uint32_t> flags_pending_;
   bool new_pending_ = false;
   bool resync_ = false;

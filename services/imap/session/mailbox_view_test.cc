@@ -112,6 +112,41 @@ TEST(MailboxViewTest, FlagChangesAreReportedOnce) {
   EXPECT_EQ(view.UpdateFlags(42, seen), 0u);
 }
 
+// Found by tests/integration/imap/replica_consistency_test.py: a message learnt and then
+// changed or expunged before its EXISTS went out must not get a sequence number the client
+// has never heard of ("* 5 FETCH" after "* 0 EXISTS", "* 73 EXPUNGE" after "* 72 EXISTS").
+TEST(MailboxViewTest, UnannouncedMessagesHaveNoClientSequenceNumber) {
+  MailboxView view;
+  view.Load(Selected({1, 2}));
+  v1::Flags seen;
+  seen.set_system(v1::SYSTEM_FLAG_SEEN);
+  ASSERT_TRUE(view.AddMessage(3, v1::Flags()));
+  EXPECT_EQ(view.UpdateFlags(3, seen), 0u);  // cached, but nothing to tell yet
+  EXPECT_THAT(view.TakeExists(), Optional(3u));
+  EXPECT_EQ(view.UpdateFlags(3, v1::Flags()), 3u);
+
+  ASSERT_TRUE(view.AddMessage(4, v1::Flags()));
+  view.NoteExpunged({2, 4});
+  EXPECT_THAT(view.TakeExpunges(), ElementsAre(2));  // 4 was never announced
+  EXPECT_EQ(view.TakeExists(), std::nullopt);       // the client counts 2, as the view
+  EXPECT_EQ(view.exists(), 2u);
+  EXPECT_EQ(view.SeqOf(3), 2u);
+}
+
+// Found by the replica consistency test: a message fetched as new while its expunge event
+// arrived (another session appended and expunged it) stayed in the view for good.
+TEST(MailboxViewTest, ExpungeEventBeforeTheMessageIsLearnt) {
+  MailboxView view;
+  view.Load(Selected({1, 2}));
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGE_ADDED, {3}));
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGES_EXPUNGED, {3}));
+  EXPECT_FALSE(view.AddMessage(3, v1::Flags()));  // the in-flight fetch still returned it
+  EXPECT_TRUE(view.AddMessage(4, v1::Flags()));
+  EXPECT_EQ(view.exists(), 3u);
+  EXPECT_EQ(view.SeqOf(4), 3u);
+  EXPECT_EQ(view.uidnext(), 5u);
+}
+
 TEST(MailboxViewTest, EventsWithoutUidsAskForResync) {
   MailboxView view;
   view.Load(Selected({1}));

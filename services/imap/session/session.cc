@@ -431,6 +431,7 @@ asio::awaitable<void> Session::SendUpdates(bool allow_expunge) {
     if (!s.ok()) {
       log::Warning("resync failed", {{"session", conn_.session_id()},
                                      {"error", std::string(s.message())}});
+      view_.RequestResync();  // try again at the next chance; else the changes are lost
     }
   }
   if (view_.new_pending()) {
@@ -454,6 +455,8 @@ asio::awaitable<void> Session::SendUpdates(bool allow_expunge) {
                                 FlagsList(m.flags()), ")"));
         }
       }
+    } else {
+      view_.RequestResync();  // the changed UIDs are taken: a resync finds them again
     }
   }
   // RFC 9051 §5.5: a pipelined command may already use the current sequence numbers.

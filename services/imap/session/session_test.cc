@@ -57,6 +57,21 @@ class FakeStore final : public v1::MailStore::Service {
     while (!context->IsCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     return grpc::Status::OK;
   }
+  // As if another session had flagged UID 4 just before: its answer carries \Flagged too.
+  grpc::Status StoreFlags(grpc::ServerContext*, const v1::StoreFlagsRequest* request,
+                          v1::StoreFlagsResponse* response) override {
+    for (const v1::UidRange& r : request->uids().ranges()) {
+      for (uint32_t uid : {4u, 7u}) {
+        if (uid < r.first() || (r.last() != 0 && uid > r.last())) continue;
+        v1::MessageSummary* m = response->add_updated();
+        m->set_uid(uid);
+        uint32_t system = request->flags().system();
+        if (uid == 4) system |= v1::SYSTEM_FLAG_SEEN | v1::SYSTEM_FLAG_FLAGGED;
+        m->mutable_flags()->set_system(system);
+      }
+    }
+    return grpc::Status::OK;
+  }
   grpc::Status CopyMessages(grpc::ServerContext*, const v1::CopyMessagesRequest*,
                             v1::CopyMessagesResponse*) override {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "no destination");
@@ -161,6 +176,18 @@ TEST_F(SessionTest, ExactOutputOfCoreConversations) {
       EXPECT_EQ(lines[i].substr(0, c.output[i].size()), c.output[i]) << c.name << " line " << i;
     }
   }
+}
+
+// Found by tests/integration/imap/replica_consistency_test.py: STORE .SILENT must still
+// report flags another session changed meanwhile (RFC 3501 §6.4.6), and only those.
+TEST_F(SessionTest, SilentStoreReportsOtherSessionsChanges) {
+  std::vector<std::string> lines = Converse(
+      {"a LOGIN ann secret\r\nb SELECT INBOX\r\n",
+       "c STORE 1 +FLAGS.SILENT (\\Deleted)\r\nd UID STORE 7 +FLAGS.SILENT (\\Deleted)\r\n"});
+  ASSERT_GE(lines.size(), 3u);
+  lines.erase(lines.begin(), lines.end() - 3);
+  EXPECT_THAT(lines, ElementsAre("* 1 FETCH (FLAGS (\\Flagged \\Deleted \\Seen))",
+                                 "c OK STORE completed", "d OK STORE completed"));
 }
 
 TEST_F(SessionTest, GreetingAdvertisesLoginOnlyWhereSecured) {
