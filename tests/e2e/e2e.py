@@ -338,7 +338,7 @@ def scenario_store_restart(stack, tmp):
         output = tmp / "load.out"
         targets = [f"{stack.container('smtp', i)}:25" for i in range(1, REPLICAS["smtp"] + 1)]
         load = stack.client_background(f"{PROJECT}-load", output, "load", *targets, "--to",
-                                       USER, "--seconds", "30")
+                                       USER, "--seconds", "45")
 
         def accepted_so_far():
             counts = re.findall(r"ACCEPTED (\d+)", output.read_text())
