@@ -37,10 +37,14 @@ class WatchCall final : public grpc::ClientReadReactor<v1::ChangeEvent>,
     return call;
   }
 
-  // Ends the stream; callbacks that have not started yet will not run.
+  // Ends the stream; callbacks that have not started yet will not run. Waits (briefly) until
+  // gRPC has delivered OnDone, so that nothing is posted to the executor afterwards: the
+  // executor's io_context may be destroyed right after its owner cancels the watch.
   void Cancel() {
     cancelled_.store(true);
     context_.TryCancel();
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&posted_done_), absl::Seconds(5));
   }
 
   bool active() const { return !cancelled_.load() && !done_.load(); }
@@ -67,9 +71,14 @@ class WatchCall final : public grpc::ClientReadReactor<v1::ChangeEvent>,
     }
     // The last reference normally goes with this task, on the executor: the callbacks may own
     // session objects that must not be destroyed on a gRPC thread.
+    // Keep a raw pointer: `self` may be the last reference and goes into the task.
+    WatchCall* const call = this;
     asio::post(executor_, [self = std::move(self), end = FromGrpcStatus(status)]() {
       if (!self->cancelled_.load() && self->callbacks_.on_end) self->callbacks_.on_end(end);
     });
+    // Still alive: the WatchHandle keeps a reference until its Cancel() has seen this flag.
+    absl::MutexLock lock(&call->mu_);
+    call->posted_done_ = true;
   }
 
  private:
@@ -88,6 +97,7 @@ class WatchCall final : public grpc::ClientReadReactor<v1::ChangeEvent>,
   std::atomic<bool> done_{false};
   absl::Mutex mu_;
   std::shared_ptr<WatchCall> self_ ABSL_GUARDED_BY(mu_);
+  bool posted_done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone's last post has been made
 };
 
 }  // namespace internal
