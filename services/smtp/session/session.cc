@@ -31,7 +31,7 @@ asio::awaitable<bool> Session::Send(int code, std::string_view enhanced, std::st
 
 asio::awaitable<bool> Session::Error(int code, std::string_view enhanced, std::string_view text) {
   const Reply reply{code, std::string(enhanced), std::string(text)};
-  metrics_.Rejected(absl::StrCat(reply.code));
+  metrics_.ErrorReply(reply.code);
   if (++errors_ >= config_.max_errors) {
     co_await SendRaw(reply.Format());
     co_await Send(421, "4.7.0", absl::StrCat(config_.hostname, " Too many errors, closing"));

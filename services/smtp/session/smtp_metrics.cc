@@ -1,5 +1,7 @@
 #include "services/smtp/session/smtp_metrics.h"
 
+#include <string>
+
 namespace mailroom::smtp {
 
 SmtpMetrics::SmtpMetrics(metrics::Registry& registry)
@@ -7,6 +9,9 @@ SmtpMetrics::SmtpMetrics(metrics::Registry& registry)
                                     "SMTP transactions by result", {"result"})),
       rejections_(registry.AddCounter("mailroom_smtp_rejections_total",
                                       "SMTP commands refused, by reason", {"reason"})),
+      errors_(registry.AddCounter("mailroom_smtp_error_replies_total",
+                                  "error replies counted against the session limit, by code",
+                                  {"code"})),
       bytes_(registry.AddCounter("mailroom_smtp_accepted_bytes_total",
                                  "octets of accepted messages").Get()),
       latency_(registry.AddHistogram("mailroom_smtp_delivery_seconds",
@@ -20,6 +25,11 @@ void SmtpMetrics::Transaction(std::string_view result, uint64_t bytes, double se
     bytes_.Increment(static_cast<double>(bytes));
     latency_.Observe(seconds);
   }
+}
+
+void SmtpMetrics::ErrorReply(int code) {
+  const std::string label = std::to_string(code);
+  errors_.WithLabels({absl::string_view(label)}).Increment();
 }
 
 void SmtpMetrics::Rejected(std::string_view reason) {

@@ -16,10 +16,13 @@ class SmtpMetrics {
   // "store_unavailable", "bad_line_endings", "client_gone", ...).
   void Transaction(std::string_view result, uint64_t bytes, double seconds);
   void Rejected(std::string_view reason);
+  // An error reply counted against the session's error limit, by reply code.
+  void ErrorReply(int code);
 
  private:
   metrics::Family<metrics::Counter>& messages_;
   metrics::Family<metrics::Counter>& rejections_;
+  metrics::Family<metrics::Counter>& errors_;
   metrics::Counter& bytes_;
   metrics::Histogram& latency_;
 };
