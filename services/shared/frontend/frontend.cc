@@ -1,10 +1,16 @@
 #include "services/shared/frontend/frontend.h"
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
 #include <csignal>
+#include <cstdint>
+#include <memory>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "services/shared/frontend/listen_address.h"
 #include "services/shared/log/log.h"
 #include "services/shared/metrics/http_server.h"
@@ -15,7 +21,8 @@ ABSL_FLAG(std::string, store, "dns:///127.0.0.1:50051",
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain for TLS (STARTTLS and implicit TLS)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for TLS");
 ABSL_FLAG(std::string, metrics_listen, "",
-          "host:port of the /metrics and /healthz endpoint (default 127.0.0.1:<service port>)");
+          "host:port of the /metrics, /healthz and /readyz endpoint "
+          "(default 127.0.0.1:<service port>)");
 ABSL_FLAG(std::string, hostname, "localhost", "this server's name in greetings and trace headers");
 ABSL_FLAG(bool, plaintext_auth_on_loopback, true,
           "allow plaintext authentication on loopback connections without TLS");
@@ -33,6 +40,31 @@ ABSL_FLAG(int, auth_max_failures_per_user, 10, "failed logins per user per 10 mi
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 
 namespace mailroom::frontend {
+namespace {
+
+// How long after its last store connection a front end still counts as ready: a store replica
+// closing a connection that reached its maximum age makes the channel reconnect for a moment,
+// and a probe in that moment must not take the front end out of its load balancer.
+constexpr absl::Duration kStoreConnectionGrace = absl::Seconds(10);
+
+// GET /readyz: the front end takes traffic when it is not draining and reaches the store
+// (now, or within kStoreConnectionGrace). Asking also makes an idle channel connect.
+metrics::HttpServer::HealthCheck MakeReadiness(const store_client::StoreClient& store,
+                                               const net::Server& server) {
+  auto last_connected = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
+  return [&store, &server, last_connected] {
+    if (server.Draining()) return false;
+    const int64_t now = absl::ToUnixNanos(absl::Now());
+    if (store.Connected(/*try_to_connect=*/true)) {
+      last_connected->store(now, std::memory_order_relaxed);
+      return true;
+    }
+    const int64_t last = last_connected->load(std::memory_order_relaxed);
+    return last != INT64_MIN && now - last < absl::ToInt64Nanoseconds(kStoreConnectionGrace);
+  };
+}
+
+}  // namespace
 
 FrontendConfig FrontendConfigFromFlags(std::string_view service, int default_metrics_port) {
   FrontendConfig c;
@@ -115,12 +147,15 @@ int RunFrontend(const FrontendConfig& config, const std::vector<ListenerFlag>& l
     metrics::HttpServerConfig hc;
     hc.address = m->host;
     hc.port = m->port;
-    http = std::make_unique<metrics::HttpServer>(hc, registry, [] { return true; });
+    http = std::make_unique<metrics::HttpServer>(hc, registry, [] { return true; },
+                                                 MakeReadiness(*store, server));
     if (absl::Status s = http->Start(); !s.ok()) {
       log::Error("cannot start the metrics endpoint", {{"error", std::string(s.message())}});
       return 1;
     }
   }
+  // Resolve and connect to the store now, not on the first session's first call.
+  store->Connected(/*try_to_connect=*/true);
   log::Info("starting", {{"listeners", static_cast<uint64_t>(server_config.listeners.size())},
                          {"store", config.store.target},
                          {"tls", tls != nullptr}});

@@ -69,10 +69,12 @@ std::string Response(int code, absl::string_view reason, absl::string_view conte
 
 class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(HttpServerConfig config, const Registry& registry, HealthCheck health, asio::io_context* io)
+  Impl(HttpServerConfig config, const Registry& registry, HealthCheck health, HealthCheck ready,
+       asio::io_context* io)
       : config_(std::move(config)),
         registry_(registry),
         health_(std::move(health)),
+        ready_(std::move(ready)),
         own_io_(io == nullptr ? std::make_unique<asio::io_context>(1) : nullptr),
         io_(io == nullptr ? *own_io_ : *io) {}
 
@@ -85,11 +87,12 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   asio::awaitable<void> Serve(tcp::socket socket);
   // The complete response to a request whose head (request line and headers) is `head`.
   std::string Respond(absl::string_view head) const;
-  bool Healthy() const;
+  static bool Check(const HealthCheck& check);
 
   const HttpServerConfig config_;
   const Registry& registry_;
   const HealthCheck health_;
+  const HealthCheck ready_;
   std::unique_ptr<asio::io_context> own_io_;
   asio::io_context& io_;
   std::optional<tcp::acceptor> acceptor_;
@@ -189,10 +192,10 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket) {
   }
 }
 
-bool HttpServer::Impl::Healthy() const {
-  if (!health_) return true;
+bool HttpServer::Impl::Check(const HealthCheck& check) {
+  if (!check) return true;
   try {
-    return health_();
+    return check();
   } catch (...) {
     return false;
   }
@@ -215,16 +218,22 @@ std::string HttpServer::Impl::Respond(absl::string_view head) const {
     return Response(200, "OK", kMetricsContentType, registry_.Render(), include_body);
   }
   if (path == "/healthz") {
-    return Healthy()
+    return Check(health_)
                ? Response(200, "OK", "text/plain", "ok\n", include_body)
                : Response(503, "Service Unavailable", "text/plain", "unhealthy\n", include_body);
+  }
+  if (path == "/readyz") {
+    return Check(ready_)
+               ? Response(200, "OK", "text/plain", "ready\n", include_body)
+               : Response(503, "Service Unavailable", "text/plain", "not ready\n", include_body);
   }
   return Response(404, "Not Found", "text/plain", "not found\n", include_body);
 }
 
 HttpServer::HttpServer(HttpServerConfig config, const Registry& registry, HealthCheck health,
-                       asio::io_context* io)
-    : impl_(std::make_shared<Impl>(std::move(config), registry, std::move(health), io)) {}
+                       HealthCheck ready, asio::io_context* io)
+    : impl_(std::make_shared<Impl>(std::move(config), registry, std::move(health),
+                                   std::move(ready), io)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

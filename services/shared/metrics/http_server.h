@@ -1,6 +1,9 @@
 // HttpServer: a tiny HTTP/1.1 endpoint for operators and orchestrators. Serves
 //   GET /metrics  the Registry in the Prometheus text format (version 0.0.4)
-//   GET /healthz  200 "ok" when the health callback returns true, else 503 (Kubernetes probes)
+//   GET /healthz  200 "ok" when the health callback returns true, else 503 (liveness: the
+//                 process works; a failure means "restart me")
+//   GET /readyz   200 "ready" when the readiness callback returns true, else 503 (readiness:
+//                 send traffic here; e.g. a front end without a store connection is not ready)
 // One request per connection (`Connection: close`), bounded request size and time.
 #ifndef MAILROOM_SERVICES_SHARED_METRICS_HTTP_SERVER_H_
 #define MAILROOM_SERVICES_SHARED_METRICS_HTTP_SERVER_H_
@@ -32,8 +35,8 @@ struct HttpServerConfig {
 
 class HttpServer {
  public:
-  // Returns whether the service is healthy; called on every GET /healthz. Must be thread-safe
-  // and quick. An empty function means "always healthy".
+  // Returns whether the service is healthy (GET /healthz) or ready (GET /readyz); called on
+  // every such request. Must be thread-safe and quick. An empty function means "always".
   using HealthCheck = std::function<bool()>;
 
   // `registry` must outlive the server (and, with a borrowed `io`, every request in flight,
@@ -42,7 +45,7 @@ class HttpServer {
   // runs, and `io` must outlive this object. Prefer the own thread: /healthz then answers
   // even while the protocol threads are saturated, and after their drain.
   HttpServer(HttpServerConfig config, const Registry& registry, HealthCheck health,
-             asio::io_context* io = nullptr);
+             HealthCheck ready, asio::io_context* io = nullptr);
   ~HttpServer();  // Stop()s.
 
   HttpServer(const HttpServer&) = delete;

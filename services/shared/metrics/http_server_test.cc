@@ -16,6 +16,7 @@
 namespace mailroom::metrics {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -39,13 +40,15 @@ class MetricsHttpServerTest : public ::testing::Test {
   void SetUp() override {
     registry_.AddCounter("requests_total", "Requests.", {"code"}).WithLabels({"200"}).Increment(7);
     server_ = std::make_unique<HttpServer>(HttpServerConfig{}, registry_,
-                                           [this] { return healthy_.load(); });
+                                           [this] { return healthy_.load(); },
+                                           [this] { return ready_.load(); });
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_NE(server_->port(), 0);
   }
 
   Registry registry_;
   std::atomic<bool> healthy_{true};
+  std::atomic<bool> ready_{true};
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -66,6 +69,17 @@ TEST_F(MetricsHttpServerTest, HealthzFollowsCallback) {
   healthy_ = false;
   std::string bad = Exchange(server_->port(), "GET /healthz HTTP/1.0\r\n\r\n");
   EXPECT_THAT(bad, StartsWith("HTTP/1.1 503 Service Unavailable\r\n"));
+}
+
+TEST_F(MetricsHttpServerTest, ReadyzFollowsItsOwnCallback) {
+  EXPECT_THAT(Exchange(server_->port(), "GET /readyz HTTP/1.1\r\n\r\n"),
+              AllOf(StartsWith("HTTP/1.1 200 OK\r\n"), EndsWith("\r\n\r\nready\n")));
+  ready_ = false;
+  EXPECT_THAT(Exchange(server_->port(), "GET /readyz HTTP/1.1\r\n\r\n"),
+              StartsWith("HTTP/1.1 503 Service Unavailable\r\n"));
+  // Liveness does not depend on readiness: a front end waiting for its store is not restarted.
+  EXPECT_THAT(Exchange(server_->port(), "GET /healthz HTTP/1.1\r\n\r\n"),
+              StartsWith("HTTP/1.1 200 OK\r\n"));
 }
 
 TEST_F(MetricsHttpServerTest, HeadHasNoBody) {
@@ -91,7 +105,7 @@ TEST_F(MetricsHttpServerTest, OversizedRequestIsRefused) {
 
 TEST(MetricsHttpServerStandaloneTest, StopIsIdempotentAndFreesThePort) {
   Registry registry;
-  HttpServer server(HttpServerConfig{}, registry, nullptr);
+  HttpServer server(HttpServerConfig{}, registry, nullptr, nullptr);
   ASSERT_TRUE(server.Start().ok());
   EXPECT_EQ(server.Start().code(), absl::StatusCode::kFailedPrecondition);
   server.Stop();
@@ -102,7 +116,7 @@ TEST(MetricsHttpServerStandaloneTest, BadAddress) {
   Registry registry;
   HttpServerConfig config;
   config.address = "not-an-ip";
-  HttpServer server(config, registry, nullptr);
+  HttpServer server(config, registry, nullptr, nullptr);
   EXPECT_EQ(server.Start().code(), absl::StatusCode::kInvalidArgument);
 }
 

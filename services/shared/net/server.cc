@@ -107,6 +107,10 @@ class Server::Impl {
     absl::MutexLock lock(&mu_);
     return live_.size();
   }
+  bool Draining() const {
+    absl::MutexLock lock(&mu_);
+    return drain_requested_ || draining_;
+  }
   asio::io_context& io() { return io_; }
 
  private:
@@ -463,6 +467,8 @@ absl::Status Server::Run() { return impl_->Run(); }
 void Server::RequestDrain() { impl_->RequestDrain(); }
 
 size_t Server::ActiveConnections() const { return impl_->ActiveConnections(); }
+
+bool Server::Draining() const { return impl_->Draining(); }
 
 asio::io_context& Server::io_context() { return impl_->io(); }
 

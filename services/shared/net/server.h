@@ -80,6 +80,9 @@ class Server {
   // Connections currently admitted (handler running or handshaking).
   size_t ActiveConnections() const;
 
+  // Whether a drain was requested or is under way (a SIGTERM arrived). Thread-safe.
+  bool Draining() const;
+
   // The io_context the connections run on, e.g. for the metrics HTTP server or gRPC glue.
   asio::io_context& io_context();
 

@@ -30,7 +30,7 @@ bool GrpcThreadScope::Active() { return grpc_thread_depth > 0; }
 
 std::shared_ptr<const ClientCore> NewClientCore(std::shared_ptr<grpc::ChannelInterface> channel,
                                                 Options options) {
-  auto* core = new ClientCore{v1::MailStore::NewStub(std::move(channel)), std::move(options)};
+  auto* core = new ClientCore{v1::MailStore::NewStub(channel), std::move(options), channel};
   return std::shared_ptr<const ClientCore>(core, [](const ClientCore* c) {
     if (GrpcThreadScope::Active()) {
       std::thread([c] { delete c; }).detach();
@@ -79,5 +79,9 @@ StoreClient::StoreClient(std::shared_ptr<grpc::ChannelInterface> channel, Option
 StoreClient::~StoreClient() = default;
 
 const Options& StoreClient::options() const { return core_->options; }
+
+bool StoreClient::Connected(bool try_to_connect) const {
+  return core_->channel->GetState(try_to_connect) == GRPC_CHANNEL_READY;
+}
 
 }  // namespace mailroom::store_client

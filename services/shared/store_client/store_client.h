@@ -183,6 +183,12 @@ class StoreClient {
 
   const Options& options() const;
 
+  // Whether the channel has a connection to at least one store replica right now. With
+  // `try_to_connect`, an idle channel starts resolving and connecting (front ends call it at
+  // start-up, so the first session does not pay for DNS and the TCP/TLS handshake, and from
+  // their readiness probe). Thread-safe and non-blocking.
+  bool Connected(bool try_to_connect) const;
+
   // --- Accounts -------------------------------------------------------------------------
   // PERMISSION_DENIED for bad credentials or a disabled user; not retried.
   asio::awaitable<absl::StatusOr<v1::AuthenticateResponse>> Authenticate(

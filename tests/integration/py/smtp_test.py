@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from mailroom_harness import Cluster, free_port  # noqa: E402
@@ -269,6 +271,59 @@ class SmtpTest(unittest.TestCase):
         self.assertIn("4.3.2", text)
         self.assertEqual(p.wait(timeout=20), 0)
         r.close()
+
+    def test_readyz_follows_the_store_connection_and_the_drain(self):
+        def probe(metrics, path):
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d%s" % (metrics, path),
+                                            timeout=5) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+            except OSError:
+                return None
+
+        def wait_status(metrics, path, want, seconds=15):
+            deadline = time.time() + seconds
+            got = None
+            while time.time() < deadline:
+                got = probe(metrics, path)
+                if got == want:
+                    return
+                time.sleep(0.1)
+            self.fail("%s stayed %s, wanted %s" % (path, got, want))
+
+        # A front end whose store does not answer is alive but not ready.
+        port, metrics, dead_store = free_port(), free_port(), free_port()
+        p = self.c.start("smtp-nostore", "mailroom-smtpd", [
+            "--store=dns:///127.0.0.1:%d" % dead_store, "--metrics_listen=127.0.0.1:%d" % metrics,
+            "--mx_listen=127.0.0.1:%d" % port, "--submission_listen=", "--submissions_listen=",
+            "--drain_seconds=3"], ports=[port])
+        wait_status(metrics, "/healthz", 200)
+        self.assertEqual(probe(metrics, "/readyz"), 503)
+        p.terminate()
+        self.assertEqual(p.wait(timeout=20), 0)
+
+        # With a store it becomes ready by itself (it connects at start), and a drain makes it
+        # not ready at once while /healthz still answers.
+        port, metrics = free_port(), free_port()
+        args = [a for a in self.c.frontend_args() if not a.startswith("--metrics_listen=")]
+        p = self.c.start("smtp-ready", "mailroom-smtpd", args + [
+            "--metrics_listen=127.0.0.1:%d" % metrics, "--mx_listen=127.0.0.1:%d" % port,
+            "--submission_listen=", "--submissions_listen=", "--drain_seconds=5"], ports=[port])
+        wait_status(metrics, "/readyz", 200)
+        r = Raw(port)  # a session in the middle of DATA keeps the drain going
+        self.assertEqual(r.reply()[0], 220)
+        self.assertEqual(r.cmd("EHLO client.test")[0], 250)
+        self.assertEqual(r.cmd("MAIL FROM:<a@example.test>")[0], 250)
+        self.assertEqual(r.cmd("RCPT TO:<%s>" % USER)[0], 250)
+        self.assertEqual(r.cmd("DATA")[0], 354)
+        r.send("Subject: drain\r\n\r\nstill sending")
+        p.terminate()
+        wait_status(metrics, "/readyz", 503, seconds=4)
+        self.assertEqual(probe(metrics, "/healthz"), 200)
+        r.close()
+        self.assertEqual(p.wait(timeout=20), 0)
 
     def test_utf8_address_without_smtputf8_is_refused(self):
         r = Raw(self.mx)

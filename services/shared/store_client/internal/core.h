@@ -33,6 +33,7 @@ using AsyncStub = v1::MailStore::StubInterface::async_interface;
 struct ClientCore {
   std::shared_ptr<v1::MailStore::StubInterface> stub;
   Options options;
+  std::shared_ptr<grpc::ChannelInterface> channel;  // for its connectivity state
 };
 
 // Returns a new ClientCore over `channel`. Destroying a grpc::Channel on one of gRPC's own
