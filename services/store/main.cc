@@ -95,9 +95,10 @@ int Run(const Config& config) {
 
   const int sig = WaitForSignal();
   log::Info("draining", {{"signal", sig}, {"grace_seconds", config.drain_seconds}});
-  // gRPC's Shutdown waits for every stream to finish; a watcher whose last write never
-  // completes could hold it forever. Past the grace period (plus a margin) the process exits
-  // anyway: everything acknowledged is already committed in PostgreSQL.
+  // gRPC's Shutdown waits for every stream to finish. Watch streams end when cancelled (a
+  // watcher that stopped reading once held it forever: store_watch_reactor_test); should any
+  // stream still hold it past the grace period (plus a margin), the process exits anyway:
+  // everything acknowledged is already committed in PostgreSQL.
   std::thread watchdog([&] {
     std::unique_lock<std::mutex> lock(gc_mu);
     if (!gc_cv.wait_for(lock, std::chrono::seconds(config.drain_seconds + 10),

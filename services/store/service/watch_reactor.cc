@@ -30,14 +30,17 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::ChangeEvent> {
   void OnWriteDone(bool ok) override {
     std::lock_guard<std::mutex> lock(mu_);
     writing_ = false;
-    if (!ok) {
-      FinishLocked(grpc::Status::CANCELLED);
-      return;
-    }
-    queue_.pop_front();
+    if (ok) queue_.pop_front();
+    // A finish decided while the write was in flight (cancelled, backlog too long) happens
+    // now, whether the write succeeded or failed: without it gRPC never calls OnDone and the
+    // server's Shutdown waits for this stream forever.
     if (pending_finish_) {
       Finish(*pending_finish_);
       pending_finish_.reset();
+      return;
+    }
+    if (!ok) {
+      FinishLocked(grpc::Status::CANCELLED);
       return;
     }
     WriteNextLocked();
