@@ -12,6 +12,8 @@ ABSL_FLAG(int, pool_size, 16, "PostgreSQL connections in the pool");
 ABSL_FLAG(int, statement_timeout_ms, 30000, "PostgreSQL statement_timeout");
 ABSL_FLAG(uint64_t, max_message_bytes, 64ull << 20, "largest message accepted (octets)");
 ABSL_FLAG(int, max_recipients, 1000, "recipients per delivery");
+ABSL_FLAG(int, max_append_messages, 1000,
+          "messages in one AppendMessage stream (IMAP MULTIAPPEND, RFC 3502)");
 ABSL_FLAG(std::string, default_domain, "", "domain appended to logins without '@'");
 ABSL_FLAG(int, password_ops, 2, "argon2id passes for new password hashes");
 ABSL_FLAG(int, password_mem_kib, 19456, "argon2id memory (KiB) for new password hashes");
@@ -31,6 +33,7 @@ Config ConfigFromFlags() {
   c.pool.statement_timeout_ms = absl::GetFlag(FLAGS_statement_timeout_ms);
   c.limits.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   c.limits.max_recipients = absl::GetFlag(FLAGS_max_recipients);
+  c.limits.max_append_messages = absl::GetFlag(FLAGS_max_append_messages);
   c.limits.default_domain = absl::GetFlag(FLAGS_default_domain);
   c.password_cost.ops = static_cast<unsigned long long>(absl::GetFlag(FLAGS_password_ops));
   c.password_cost.mem_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_password_mem_kib)) << 10;

@@ -47,6 +47,15 @@ struct NewMessage {
   std::string delivery_json;       // SMTP envelope and DSN parameters (JSON); empty = none
 };
 
+// One message of a several-message APPEND (RFC 3502 MULTIAPPEND) whose content was stored
+// ahead by MailDb::StageContent().
+struct StagedMessage {
+  std::string sha256;           // 32 raw bytes
+  uint64_t size = 0;
+  v1::Flags flags;
+  int64_t internal_date_us = 0;  // Unix microseconds; 0 = now
+};
+
 class MailDb {
  public:
   explicit MailDb(ConnectionPool* pool);
@@ -98,6 +107,18 @@ class MailDb {
                                                          const IngestedContent& content,
                                                          const std::vector<NewMessage>& targets,
                                                          const std::string& transaction_id);
+  // Stores a content ahead of the transaction that will reference it: refcount 0, committed
+  // asynchronously (the referencing transaction's synchronous commit flushes it too). A content
+  // no message ends up using is removed by CollectGarbage().
+  absl::Status StageContent(const std::string& raw, const IngestedContent& content);
+  // Adds the staged `messages` to mailbox `mailbox` (canonical name) of `user_id` in ONE
+  // transaction, with consecutive UIDs in their order, or adds none (RFC 3502 §6.3.11). Quota is
+  // charged for their sum. Returns the UIDs (AppendMessageResponse.uids) and the MODSEQ.
+  // NOT_FOUND for a missing user or mailbox; RESOURCE_EXHAUSTED over quota; UNAVAILABLE when a
+  // staged content was released meanwhile (a concurrent expunge of the same content: the
+  // caller no longer has the bytes, the client may retry); INVALID_ARGUMENT for no messages.
+  absl::StatusOr<v1::AppendMessageResponse> AppendStaged(
+      uint64_t user_id, const std::string& mailbox, const std::vector<StagedMessage>& messages);
   // Deletes contents no message uses that are older than `min_age` (staged for deliveries that
   // were refused or never committed). Returns how many it removed.
   absl::StatusOr<int64_t> CollectGarbage(absl::Duration min_age);

@@ -27,6 +27,23 @@ inline constexpr char kAllocateUidsSql[] =
     "UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1 "
     "WHERE user_id = $1 AND mailbox_id = $2 RETURNING uidnext - $3, highestmodseq, uidvalidity";
 
+// Stores a content with refcount 0 ahead of the transaction that references it (see
+// MailDb::StageContent); its commit may be asynchronous.
+inline constexpr char kStageContentSql[] =
+    "INSERT INTO contents (sha256, refcount, size, header_size, raw, envelope, structure, "
+    "headers, body_text, preview, sent_date, sort_subject, sort_from, sort_to, sort_cc) "
+    "VALUES ($1, 0, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, to_timestamp($10::double precision),"
+    " $11, $12, $13, $14) ON CONFLICT (sha256) DO NOTHING";
+inline constexpr char kAsyncCommitSql[] = "SET LOCAL synchronous_commit = off";
+// Takes $2 references on content $1; no row is affected when the content is gone.
+inline constexpr char kAddContentRefsSql[] =
+    "UPDATE contents SET refcount = refcount + $2 WHERE sha256 = $1";
+inline constexpr char kInsertMessageSql[] =
+    "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
+    "keywords, modseq, delivery) VALUES ($1, $2, $3, $4, $5, "
+    "CASE WHEN $6::bigint = 0 THEN now() ELSE to_timestamp($6::bigint / 1000000.0) END, "
+    "$7, $8::text[], $9, $10::jsonb)";
+
 struct MailboxRow {
   uint64_t mailbox_id = 0;
   std::string name;

@@ -27,23 +27,9 @@ constexpr char kUpsertContentSql[] =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, to_timestamp($11::double precision),"
     " $12, $13, $14, $15) "
     "ON CONFLICT (sha256) DO UPDATE SET refcount = contents.refcount + EXCLUDED.refcount";
-// Staged ahead of the batch, in a transaction of its own (see AddMessages). Its commit may be
-// asynchronous: the batch's synchronous commit comes later in the WAL and flushes it too.
-constexpr char kStageContentSql[] =
-    "INSERT INTO contents (sha256, refcount, size, header_size, raw, envelope, structure, "
-    "headers, body_text, preview, sent_date, sort_subject, sort_from, sort_to, sort_cc) "
-    "VALUES ($1, 0, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, to_timestamp($10::double precision),"
-    " $11, $12, $13, $14) ON CONFLICT (sha256) DO NOTHING";
-constexpr char kAsyncCommitSql[] = "SET LOCAL synchronous_commit = off";
-constexpr char kAddRefsSql[] = "UPDATE contents SET refcount = refcount + $2 WHERE sha256 = $1";
 constexpr char kCollectGarbageSql[] =
     "DELETE FROM contents WHERE refcount <= 0 AND created_at < now() - make_interval(secs => $1)";
 constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
-constexpr char kInsertMessageSql[] =
-    "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
-    "keywords, modseq, delivery) VALUES ($1, $2, $3, $4, $5, "
-    "CASE WHEN $6::bigint = 0 THEN now() ELSE to_timestamp($6::bigint / 1000000.0) END, "
-    "$7, $8::text[], $9, $10::jsonb)";
 constexpr char kFetchSql[] =
     "SELECT m.uid, m.flags, m.keywords, m.modseq, "
     "(extract(epoch FROM m.internal_date) * 1000000)::bigint, m.size, "
@@ -133,7 +119,7 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
   // The content was staged before the batch; take the references. Should it have been
   // collected meanwhile (a concurrent expunge released the same content), store it again.
   const int64_t refs = static_cast<int64_t>(p.targets->size());
-  if (txn.exec_params(kAddRefsSql, Bin(content.sha256), refs).affected_rows() == 0) {
+  if (txn.exec_params(kAddContentRefsSql, Bin(content.sha256), refs).affected_rows() == 0) {
     const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
     txn.exec_params(kUpsertContentSql, Bin(content.sha256), refs, content.size,
                     content.header_size, Bin(*p.raw), Bin(content.envelope),
@@ -207,16 +193,7 @@ absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
   // Stage the (large) content first, in parallel with other deliveries, so that the batch
   // below only runs small statements. A staged content that no message ends up using (a
   // refused delivery, a crash) has refcount 0 and is collected by CollectGarbage().
-  RETURN_IF_ERROR(pool_->Run("stage_content", [&](pqxx::work& txn) {
-    txn.exec(kAsyncCommitSql);
-    const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
-    txn.exec_params(kStageContentSql, Bin(content.sha256), content.size, content.header_size,
-                    Bin(raw), Bin(content.envelope), Bin(content.structure),
-                    content.headers_json, content.body_text, content.preview,
-                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
-                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(StageContent(raw, content));
   PendingAdd me;
   me.raw = &raw;
   me.content = &content;

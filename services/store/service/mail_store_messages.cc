@@ -1,4 +1,4 @@
-// MailStore handlers for messages: append, deliver, fetch, read, store, copy/move, expunge,
+// MailStore handlers for messages: deliver, fetch, read, store, copy/move, expunge,
 // search and the expunged history.
 #include <algorithm>
 
@@ -31,7 +31,7 @@ grpc::Status TooBig(uint64_t limit) {
                       absl::StrCat("message exceeds the size limit of ", limit, " octets"));
 }
 
-// Reads the chunks that follow a streaming request's header into `raw`, enforcing `limit`.
+// Reads the chunks that follow a DeliverMessage header into `raw`, enforcing `limit`.
 // Only a stream closed by an `end` message counts: a cancelled client's stream also just
 // stops, and must store nothing. The declared size, when given, must match.
 template <typename Request>
@@ -83,45 +83,6 @@ std::string DeliveryJson(const v1::DeliverMessageRequest::Header& header,
 }
 
 }  // namespace
-
-grpc::Status MailStoreService::AppendMessage(grpc::ServerContext* context,
-                                             grpc::ServerReader<v1::AppendMessageRequest>* reader,
-                                             v1::AppendMessageResponse* response) {
-  v1::AppendMessageRequest first;
-  if (!reader->Read(&first) || first.part_case() != v1::AppendMessageRequest::kHeader) {
-    return Invalid("the first message must be the header");
-  }
-  const auto& header = first.header();
-  if (header.size() > limits_.max_message_bytes) return TooBig(limits_.max_message_bytes);
-  absl::StatusOr<std::string> name = CanonicalMailboxName(header.mailbox());
-  if (!name.ok()) return Invalid(name.status());
-  if (absl::Status s = ValidateFlags(header.flags()); !s.ok()) return Invalid(s);
-  std::string raw;
-  raw.reserve(std::min<uint64_t>(header.size(), limits_.max_message_bytes));
-  if (grpc::Status s = ReadBody(context, reader, limits_.max_message_bytes, header.size(), &raw);
-      !s.ok()) {
-    return s;
-  }
-  if (raw.empty()) return Invalid("empty message");
-
-  const IngestedContent content = Ingest(raw, limits_.ingest);
-  db::NewMessage target;
-  target.user_id = header.user_id();
-  target.mailbox = *name;
-  target.flags = header.flags();
-  if (header.has_internal_date()) {
-    target.internal_date_us =
-        header.internal_date().seconds() * 1000000 + header.internal_date().nanos() / 1000;
-  }
-  absl::StatusOr<v1::DeliverMessageResponse> r = db_->AddMessages(raw, content, {target}, "");
-  if (!r.ok()) return ToGrpc(r.status(), "AppendMessage");
-  const v1::DeliveryResult& result = r->results(0);
-  response->set_mailbox_id(result.mailbox_id());
-  response->set_uid(result.uid());
-  response->set_uidvalidity(result.uidvalidity());
-  response->set_modseq(result.modseq());
-  return grpc::Status::OK;
-}
 
 grpc::Status MailStoreService::DeliverMessage(
     grpc::ServerContext* context, grpc::ServerReader<v1::DeliverMessageRequest>* reader,

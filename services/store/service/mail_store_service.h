@@ -17,6 +17,7 @@ namespace mailroom::store {
 struct ServiceLimits {
   uint64_t max_message_bytes = 64ull << 20;   // APPEND / Deliver size limit
   int max_recipients = 1000;
+  int max_append_messages = 1000;             // messages in one AppendMessage stream
   int fetch_batch = 200;                       // messages per FetchMessages response
   uint64_t read_chunk_bytes = 256 << 10;       // bytes per ReadMessage response
   size_t max_watch_backlog = 10000;            // queued events before a watcher is dropped
@@ -80,6 +81,18 @@ class MailStoreService final : public v1::MailStore::WithCallbackMethod_Watch<
                                                    const v1::WatchRequest* request) override;
 
  private:
+  // AppendMessage of one message (the stream's only one) and of several (RFC 3502), whose
+  // first message `raw` was read and whose next header `next` arrived (mail_store_append.cc).
+  grpc::Status AppendOne(const v1::AppendMessageRequest::Header& header,
+                         const std::string& mailbox, const std::string& raw,
+                         v1::AppendMessageResponse* response);
+  grpc::Status AppendSeveral(grpc::ServerContext* context,
+                             grpc::ServerReader<v1::AppendMessageRequest>* reader,
+                             const v1::AppendMessageRequest::Header& first,
+                             const std::string& mailbox, std::string raw,
+                             v1::AppendMessageRequest::Header next,
+                             v1::AppendMessageResponse* response);
+
   db::MailDb* const db_;
   WatchHub* const hub_;
   const ServiceLimits limits_;
