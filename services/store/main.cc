@@ -19,6 +19,7 @@
 #include "services/store/db/pool.h"
 #include "services/store/service/admin_service.h"
 #include "services/store/service/mail_store_service.h"
+#include "services/store/service/slow_call_log.h"
 #include "services/store/service/watch_hub.h"
 
 namespace mailroom::store {
@@ -86,6 +87,10 @@ int Run(const Config& config) {
   // new store replicas; calls in flight get a grace period.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 30 * 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 5 * 60 * 1000);
+  // Unary calls slower than a second are logged: front ends give up after 5 s.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeSlowCallLogger(absl::Seconds(1)));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     log::Error("cannot listen", {{"listen", config.listen}});
@@ -101,7 +106,7 @@ int Run(const Config& config) {
   // everything acknowledged is already committed in PostgreSQL.
   std::thread watchdog([&] {
     std::unique_lock<std::mutex> lock(gc_mu);
-    if (!gc_cv.wait_for(lock, std::chrono::seconds(config.drain_seconds + 10),
+    if (!gc_cv.wait_for(lock, std::chrono::seconds(config.drain_seconds + 3),
                         [&] { return stopping; })) {
       log::Warning("drain did not finish in time; exiting");
       std::_Exit(0);

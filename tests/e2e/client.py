@@ -107,19 +107,40 @@ def check(condition, what):
         sys.exit(1)
 
 
+def send_like_an_mta(host, port, source, to, message, what):
+    """Sends one message; a 4xx (temporary) refusal is retried as an MTA would, up to 10
+    times a second apart. Returns (client address, the 4xx replies seen)."""
+    temporary = []
+    for attempt in range(10):
+        try:
+            with ProxiedSMTP(host, port, proxy_source=source) as smtp:
+                smtp.ehlo("client.e2e.test")
+                refused = smtp.sendmail("e2e@client.test", [to], message)
+                check(not refused, f"{what} refused {refused}")
+                return smtp.sock.getsockname()[0], temporary
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                smtplib.SMTPSenderRefused) as e:
+            codes = ([c for c, _ in e.recipients.values()]
+                     if isinstance(e, smtplib.SMTPRecipientsRefused) else [e.smtp_code])
+            if attempt == 9 or not all(400 <= c < 500 for c in codes):
+                raise
+            temporary.append(str(e)[:200])
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def cmd_deliver(args):
     sent = []
+    temporary = []
     for target in args.targets:
         host, _, port = target.partition(":")
         message_id, message = make_message(args.to, f"deliver-{host}")
-        with ProxiedSMTP(host, int(port or 25), proxy_source=args.source) as smtp:
-            smtp.ehlo("client.e2e.test")
-            refused = smtp.sendmail("e2e@client.test", [args.to], message)
-            check(not refused, f"{target} refused {refused}")
-            client_ip = smtp.sock.getsockname()[0]
+        client_ip, refusals = send_like_an_mta(host, int(port or 25), args.source, args.to,
+                                               message, target)
+        temporary += refusals
         sent.append({"id": message_id, "sha256": digest(message), "target": target,
                      "client_ip": client_ip})
-    emit({"sent": sent})
+    emit({"sent": sent, "temporary_refusals": temporary})
 
 
 def cmd_load(args):
@@ -248,18 +269,10 @@ def cmd_imap_idle(args):
     check(imap.readline().startswith(b"+"), "IDLE continuation")
     message_id, message = make_message(args.user, "idle")
     host, _, port = args.smtp.partition(":")
-    # A 4xx is a temporary refusal that an MTA retries (e.g. a replica whose store channel is
-    # still connecting); the latency measured is from the 250.
-    for attempt in range(20):
-        start = time.monotonic()
-        try:
-            with ProxiedSMTP(host, int(port or 25), proxy_source="198.51.100.32") as smtp:
-                smtp.sendmail("e2e@client.test", [args.user], message)
-            break
-        except smtplib.SMTPRecipientsRefused as e:
-            if attempt == 19 or not all(400 <= c < 500 for c, _ in e.recipients.values()):
-                raise
-            time.sleep(1)
+    # A 4xx is a temporary refusal that an MTA retries; the latency measured is from the 250.
+    start = time.monotonic()
+    _, temporary = send_like_an_mta(host, int(port or 25), "198.51.100.32", args.user, message,
+                                    args.smtp)
     accepted = time.monotonic()
     imap.sock.settimeout(10)
     lines = []
@@ -277,7 +290,8 @@ def cmd_imap_idle(args):
             break
     imap.logout()
     emit({"idle_exists_after_250_ms": round((seen - accepted) * 1000, 1),
-          "deliver_ms": round((accepted - start) * 1000, 1), "id": message_id})
+          "deliver_ms": round((accepted - start) * 1000, 1), "id": message_id,
+          "temporary_refusals": temporary})
 
 
 def cmd_imap_failover(args):
