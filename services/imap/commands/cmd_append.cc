@@ -1,6 +1,12 @@
 // APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502), APPENDUID (RFC 4315) and
 // APPENDLIMIT (RFC 7889). Message literals are streamed: each one flows chunk by chunk from
-// the CommandReader into a client-streaming AppendMessage call, so no message is held whole.
+// the CommandReader into the store, so no message is held whole. All messages of one command
+// go into ONE client-streaming AppendMessage call (a further header starts the next message),
+// which the store commits as one transaction when the command ends: any failure (bad syntax
+// in a later message, APPENDLIMIT, a store error, a client gone mid-literal) cancels the call
+// and stores none of them (RFC 3502 §6.3.11).
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "services/imap/protocol/append_args.h"
 #include "services/imap/protocol/sequence_set.h"
@@ -23,109 +29,133 @@ v1::AppendMessageRequest::Header MakeHeader(uint64_t user_id, const std::string&
   return header;
 }
 
+// Starts the next message of the command's one AppendMessage stream; the first message opens
+// the stream.
+asio::awaitable<absl::Status> StartMessage(store_client::StoreClient& store,
+                                           std::optional<store_client::AppendWriter>& writer,
+                                           v1::AppendMessageRequest::Header header) {
+  if (!writer) {
+    writer.emplace(store.StartAppendMessage(std::move(header)));
+    co_return absl::OkStatus();
+  }
+  co_return co_await writer->NextMessage(std::move(header));
+}
+
 }  // namespace
 
 asio::awaitable<void> Session::CmdAppend(ReadEvent event) {
   const std::string tag = event.tag;
-  std::vector<store_client::AppendWriter> writers;
+  std::optional<store_client::AppendWriter> writer;
+  int messages = 0;
   std::string mailbox;
-  absl::Status failed;  // the first store error while streaming
-  auto cancel_all = [&writers] {
-    for (store_client::AppendWriter& w : writers) w.Cancel();
+  absl::Status failed;  // the first store error: the command then stores nothing
+  // Every early return cancels the stream, and a cancelled stream stores nothing.
+  auto cancel = [&writer] {
+    if (writer) writer->Cancel();
+  };
+  // RFC 3502 §6.3.11: the command fails as a whole, [TRYCREATE] for a missing mailbox.
+  auto refuse = [&](const absl::Status& status) {
+    cancel();
+    if (absl::IsNotFound(status)) {
+      Tagged(tag, StatusKind::kNo, code::kTryCreate, "No such mailbox");
+    } else {
+      StoreError(tag, status, "APPEND");
+    }
   };
   while (event.kind == ReadEvent::Kind::kLiteralStart) {
     absl::StatusOr<AppendPrefix> prefix = ParseAppendPrefix(event.command.args, utf8());
-    if (!prefix.ok() || static_cast<int>(writers.size()) >= config_.max_append_messages) {
+    if (!prefix.ok() || messages >= config_.max_append_messages) {
       // The reader skips the literal (and the rest of the command) itself.
       reader_->RejectLiteral();
-      cancel_all();
+      cancel();
       co_return Bad(tag, prefix.ok() ? "Too many messages in one APPEND"
                                      : prefix.status().message());
     }
+    if (!failed.ok()) {
+      // No use reading more messages once the command has failed: without our continuation
+      // request the client sends no more of them.
+      reader_->RejectLiteral();
+      co_return refuse(failed);
+    }
+    if (event.size == 0) {
+      // RFC 3502 §6.3.11: a zero-length message literal is an error and cancels the APPEND.
+      reader_->RejectLiteral();
+      cancel();
+      co_return Tagged(tag, StatusKind::kNo, "", "Empty message: APPEND cancelled");
+    }
     mailbox = prefix->mailbox;
     prefix->pending.size = event.size;
-    writers.push_back(
-        context_.store.StartAppendMessage(MakeHeader(user_id_, mailbox, prefix->pending)));
+    v1::AppendMessageRequest::Header header = MakeHeader(user_id_, mailbox, prefix->pending);
+    failed = co_await StartMessage(context_.store, writer, std::move(header));
+    ++messages;
+    if (!failed.ok()) {
+      reader_->RejectLiteral();
+      co_return refuse(failed);
+    }
     if (event.synchronizing && !co_await AcceptLiteral(event.size)) {
-      cancel_all();
+      cancel();
       co_return;
     }
     while (true) {
       absl::StatusOr<ReadEvent> next = co_await NextEvent();
       if (!next.ok()) {
-        cancel_all();
+        // The client went away mid-literal: nothing of the command is stored.
+        cancel();
         state_ = State::kLogout;
         co_return;
       }
       event = *std::move(next);
       if (event.kind != ReadEvent::Kind::kLiteralChunk) break;
-      if (failed.ok()) {
-        absl::Status s = co_await writers.back().Write(std::string(event.chunk));
-        if (!s.ok()) failed = s;
-      }
+      if (failed.ok()) failed = co_await writer->Write(std::string(event.chunk));
     }
   }
   switch (event.kind) {
     case ReadEvent::Kind::kCommand:
       break;
     case ReadEvent::Kind::kLiteralTooLarge:
-      cancel_all();
+      cancel();
       co_return Tagged(tag, StatusKind::kNo, code::kTooBig, "Message exceeds APPENDLIMIT");
     case ReadEvent::Kind::kError:
-      cancel_all();
+      cancel();
       co_return Bad(tag, event.message);
     default:
-      cancel_all();
+      cancel();
       co_return Bad(tag, "Unexpected input in APPEND");
   }
   absl::StatusOr<AppendArgs> args = ParseAppendArgs(event.command.args, utf8());
   if (!args.ok()) {
-    cancel_all();
+    cancel();
     co_return Bad(tag, args.status().message());
   }
   mailbox = args->mailbox;
   // Messages the reader buffered instead of streaming (none with the default options).
   for (const AppendMessage& m : args->messages) {
-    if (m.streamed) continue;
+    if (m.streamed || !failed.ok()) continue;
+    if (messages >= config_.max_append_messages) {
+      cancel();
+      co_return Bad(tag, "Too many messages in one APPEND");
+    }
     AppendMessage copy = m;
     copy.size = m.data.size();
-    writers.push_back(context_.store.StartAppendMessage(MakeHeader(user_id_, mailbox, copy)));
-    if (failed.ok()) {
-      absl::Status s = co_await writers.back().Write(m.data);
-      if (!s.ok()) failed = s;
-    }
+    v1::AppendMessageRequest::Header header = MakeHeader(user_id_, mailbox, copy);
+    failed = co_await StartMessage(context_.store, writer, std::move(header));
+    ++messages;
+    if (failed.ok()) failed = co_await writer->Write(m.data);
   }
-  if (writers.empty()) co_return Bad(tag, "APPEND needs a message");
-  if (!failed.ok()) {
-    cancel_all();
-  } else {
-    std::vector<uint32_t> uids;
-    uint32_t uidvalidity = 0;
-    for (store_client::AppendWriter& w : writers) {
-      absl::StatusOr<v1::AppendMessageResponse> r = co_await w.Finish();
-      if (!r.ok()) {
-        failed = r.status();
-        cancel_all();
-        break;
-      }
-      uidvalidity = r->uidvalidity();
-      uids.push_back(r->uid());
-    }
-    if (failed.ok()) {
-      if (state_ == State::kSelected && mailbox == selected_name_) {
-        view_.NoteNewMessages();
-        co_await SendUpdates(true);
-      }
-      std::string uid_list;
-      for (uint32_t uid : uids) absl::StrAppend(&uid_list, uid_list.empty() ? "" : ",", uid);
-      co_return Tagged(tag, StatusKind::kOk, code::AppendUid(uidvalidity, uid_list),
-                       "APPEND completed");
-    }
+  if (messages == 0) co_return Bad(tag, "APPEND needs a message");
+  if (!failed.ok()) co_return refuse(failed);
+  absl::StatusOr<v1::AppendMessageResponse> r = co_await writer->Finish();
+  if (!r.ok()) co_return refuse(r.status());
+  if (state_ == State::kSelected && mailbox == selected_name_) {
+    view_.NoteNewMessages();
+    co_await SendUpdates(true);
   }
-  if (absl::IsNotFound(failed)) {
-    co_return Tagged(tag, StatusKind::kNo, code::kTryCreate, "No such mailbox");
-  }
-  StoreError(tag, failed, "APPEND");
+  // RFC 4315 §3: APPENDUID with the uid-set of all appended messages, in order (consecutive
+  // UIDs from one transaction: "a:b").
+  std::vector<uint32_t> uids(r->uids().begin(), r->uids().end());
+  if (uids.empty()) uids.push_back(r->uid());
+  co_return Tagged(tag, StatusKind::kOk, code::AppendUid(r->uidvalidity(), RenderCompact(uids)),
+                   "APPEND completed");
 }
 
 }  // namespace mailroom::imap

@@ -140,11 +140,11 @@ std::string Session::Capabilities() const {
     }
     return absl::StrJoin(caps, " ");
   }
-  // MULTIAPPEND is not advertised: several messages in one APPEND are not yet committed all
-  // or nothing, as RFC 3502 §6.3.11 requires.
+  // MULTIAPPEND (RFC 3502): all messages of one APPEND are committed in one store transaction,
+  // or none is (commands/cmd_append.cc).
   for (const char* c : {"UIDPLUS", "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE",
                         "CREATE-SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "ESEARCH",
-                        "SEARCHRES", "STATUS=SIZE", "BINARY"}) {
+                        "SEARCHRES", "STATUS=SIZE", "MULTIAPPEND", "BINARY"}) {
     caps.push_back(c);
   }
   caps.push_back(absl::StrCat("APPENDLIMIT=", config_.append_limit));

@@ -4,12 +4,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mailroom/store/v1/store.grpc.pb.h"
@@ -76,6 +78,71 @@ class FakeStore final : public v1::MailStore::Service {
                             v1::CopyMessagesResponse*) override {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "no destination");
   }
+  // Like the real store: any number of messages in one stream, committed at the end marker
+  // only, all of them or (over `quota_bytes`, not INBOX, cancelled) none; UIDs from 8 on.
+  grpc::Status AppendMessage(grpc::ServerContext* context,
+                             grpc::ServerReader<v1::AppendMessageRequest>* reader,
+                             v1::AppendMessageResponse* response) override {
+    ++append_streams;
+    struct Done {
+      std::atomic<int>& n;
+      ~Done() { ++n; }
+    } done{append_streams_done};
+    std::vector<std::string> bodies;
+    std::vector<std::string> headers;
+    v1::AppendMessageRequest part;
+    bool ended = false;
+    while (reader->Read(&part)) {
+      if (part.has_header()) {
+        bodies.emplace_back();
+        headers.push_back(part.header().ShortDebugString());
+      } else if (part.part_case() == v1::AppendMessageRequest::kChunk && !bodies.empty()) {
+        bodies.back() += part.chunk();
+      } else if (part.part_case() == v1::AppendMessageRequest::kEnd) {
+        ended = true;
+      }
+    }
+    if (!ended || context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "no end marker");
+    }
+    if (headers.empty() || headers[0].find("mailbox: \"INBOX\"") == std::string::npos) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such mailbox");
+    }
+    size_t total = 0;
+    for (const std::string& b : bodies) total += b.size();
+    if (total > quota_bytes) return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "quota");
+    absl::MutexLock lock(&mu_);
+    response->set_uidvalidity(77);
+    response->set_uid(8);
+    for (size_t i = 0; i < bodies.size(); ++i) response->add_uids(8 + i);
+    committed_.insert(committed_.end(), bodies.begin(), bodies.end());
+    committed_headers_.insert(committed_headers_.end(), headers.begin(), headers.end());
+    return grpc::Status::OK;
+  }
+
+  std::vector<std::string> committed() {
+    absl::MutexLock lock(&mu_);
+    return committed_;
+  }
+  std::vector<std::string> committed_headers() {
+    absl::MutexLock lock(&mu_);
+    return committed_headers_;
+  }
+  // Waits until every AppendMessage call has returned (a cancelled one too).
+  void WaitForAppends() {
+    for (int i = 0; i < 500 && append_streams_done < append_streams; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  size_t quota_bytes = 1 << 20;
+  std::atomic<int> append_streams{0};
+  std::atomic<int> append_streams_done{0};
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> committed_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> committed_headers_ ABSL_GUARDED_BY(mu_);
 };
 
 class SessionTest : public ::testing::Test {
@@ -149,8 +216,8 @@ TEST_F(SessionTest, ExactOutputOfCoreConversations) {
       {"synchronizing literal", {"a LOGIN {3}\r\n", "ann secret\r\nb NAMESPACE\r\n"},
        {"+ go ahead", "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE "
                       "NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CREATE-SPECIAL-USE "
-                      "LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES STATUS=SIZE BINARY "
-                      "APPENDLIMIT=52428800] Logged in",
+                      "LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES STATUS=SIZE MULTIAPPEND "
+                      "BINARY APPENDLIMIT=52428800] Logged in",
         "* NAMESPACE ((\"\" \"/\")) NIL NIL", "b OK NAMESPACE completed"}},
       {"select and fetch",
        {"a LOGIN ann secret\r\n", "b SELECT INBOX\r\nc FETCH 1:* (UID)\r\nd FETCH 3 UID\r\n"},
@@ -188,6 +255,70 @@ TEST_F(SessionTest, SilentStoreReportsOtherSessionsChanges) {
   lines.erase(lines.begin(), lines.end() - 3);
   EXPECT_THAT(lines, ElementsAre("* 1 FETCH (FLAGS (\\Flagged \\Deleted \\Seen))",
                                  "c OK STORE completed", "d OK STORE completed"));
+}
+
+// RFC 3502: all messages of one APPEND go to the store in one stream and are committed
+// together; APPENDUID carries the whole uid-set (RFC 4315 §3).
+TEST_F(SessionTest, MultiappendCommitsAllMessagesInOneStoreCall) {
+  std::vector<std::string> lines = Converse(
+      {"a LOGIN ann secret\r\n",
+       "b APPEND INBOX (\\Seen) {5+}\r\nhello (\\Flagged) {5+}\r\nworld {3}\r\n", "abc\r\n",
+       "c APPEND INBOX {4}\r\n", "solo\r\n"});
+  ASSERT_EQ(lines.size(), 5u) << absl::StrJoin(lines, "|");
+  EXPECT_THAT(std::vector<std::string>(lines.begin() + 1, lines.end()),
+              ElementsAre("+ go ahead", "b OK [APPENDUID 77 8:10] APPEND completed",
+                          "+ go ahead", "c OK [APPENDUID 77 8] APPEND completed"));
+  fake_.WaitForAppends();
+  EXPECT_EQ(fake_.append_streams, 2);
+  EXPECT_THAT(fake_.committed(), ElementsAre("hello", "world", "abc", "solo"));
+  const std::vector<std::string> headers = fake_.committed_headers();
+  ASSERT_EQ(headers.size(), 4u);
+  EXPECT_THAT(headers[0], HasSubstr("system: 1"));  // \Seen
+  EXPECT_THAT(headers[1], HasSubstr("system: 4"));  // \Flagged
+  EXPECT_THAT(headers[2], HasSubstr("size: 3"));
+}
+
+// RFC 3502 §6.3.11: "no partial appending is permitted" whichever message fails and why.
+TEST_F(SessionTest, FailedMultiappendStoresNothing) {
+  config_.append_limit = 10;
+  fake_.quota_bytes = 12;
+  struct Case {
+    const char* name;
+    std::vector<std::string> input;
+    std::vector<std::string> output;  // after the LOGIN reply; prefixes
+  };
+  const std::vector<Case> cases = {
+      {"quota exceeded by the third message",
+       {"b APPEND INBOX {5+}\r\nhello {5+}\r\nworld {5+}\r\nthird\r\nc NOOP\r\n"},
+       {"b NO [OVERQUOTA] APPEND: quota or size limit exceeded", "c OK NOOP completed"}},
+      {"APPENDLIMIT exceeded by the second message",
+       {"b APPEND INBOX {5+}\r\nhello {50+}\r\n" + std::string(50, 'x') + "\r\nc NOOP\r\n"},
+       {"b NO [TOOBIG] Message exceeds APPENDLIMIT", "c OK NOOP completed"}},
+      {"APPENDLIMIT exceeded, synchronizing",
+       {"b APPEND INBOX {5}\r\n", "hello {50}\r\nc NOOP\r\n"},
+       {"+ go ahead", "b NO [TOOBIG] Message exceeds APPENDLIMIT", "c OK NOOP completed"}},
+      {"bad date in the second message",
+       {"b APPEND INBOX {5+}\r\nhello \"not a date\" {5+}\r\nworld\r\nc NOOP\r\n"},
+       {"b BAD", "c OK NOOP completed"}},
+      {"zero-length second message cancels",
+       {"b APPEND INBOX {5+}\r\nhello {0+}\r\n\r\nc NOOP\r\n"},
+       {"b NO Empty message: APPEND cancelled", "c OK NOOP completed"}},
+      {"missing mailbox", {"b APPEND Nope {5+}\r\nhello {5+}\r\nworld\r\n"},
+       {"b NO [TRYCREATE] No such mailbox"}},
+      {"client gone during the second literal", {"b APPEND INBOX {5+}\r\nhello {9+}\r\nwor"},
+       {}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> input = {"a LOGIN ann secret\r\n"};
+    input.insert(input.end(), c.input.begin(), c.input.end());
+    std::vector<std::string> lines = Converse(input);
+    ASSERT_EQ(lines.size(), c.output.size() + 1) << c.name << ": " << absl::StrJoin(lines, "|");
+    for (size_t i = 0; i < c.output.size(); ++i) {
+      EXPECT_EQ(lines[i + 1].substr(0, c.output[i].size()), c.output[i]) << c.name;
+    }
+    fake_.WaitForAppends();
+    EXPECT_THAT(fake_.committed(), ::testing::IsEmpty()) << c.name;
+  }
 }
 
 TEST_F(SessionTest, GreetingAdvertisesLoginOnlyWhereSecured) {

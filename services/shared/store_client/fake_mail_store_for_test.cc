@@ -74,7 +74,7 @@ grpc::Status FakeMailStore::GetMailboxStatus(grpc::ServerContext* context,
 
 template <typename Request>
 grpc::Status FakeMailStore::ReadBody(grpc::ServerReader<Request>* reader,
-                                     std::string* header_debug) {
+                                     std::string* header_debug, bool several, int* messages) {
   Request request;
   if (!reader->Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "header must come first");
@@ -83,7 +83,11 @@ grpc::Status FakeMailStore::ReadBody(grpc::ServerReader<Request>* reader,
   received.header_debug = request.header().ShortDebugString();
   while (reader->Read(&request)) {
     if (request.has_header()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "second header");
+      if (!several) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "second header");
+      ++received.messages;
+      received.header_debug += " | " + request.header().ShortDebugString();
+      received.body += "|";
+      continue;
     }
     if (request.part_case() == Request::kEnd) {
       received.ended = true;
@@ -94,6 +98,7 @@ grpc::Status FakeMailStore::ReadBody(grpc::ServerReader<Request>* reader,
     received.largest_chunk = std::max(received.largest_chunk, request.chunk().size());
   }
   *header_debug = received.header_debug;
+  if (messages != nullptr) *messages = received.messages;
   // Like the real store: a stream without its end marker was cancelled and stores nothing.
   if (!received.ended) return grpc::Status(grpc::StatusCode::CANCELLED, "no end marker");
   absl::MutexLock lock(&mu_);
@@ -105,9 +110,11 @@ grpc::Status FakeMailStore::AppendMessage(grpc::ServerContext*,
                                           grpc::ServerReader<v1::AppendMessageRequest>* reader,
                                           v1::AppendMessageResponse* response) {
   std::string header;
-  grpc::Status status = ReadBody(reader, &header);
+  int messages = 0;
+  grpc::Status status = ReadBody(reader, &header, /*several=*/true, &messages);
   if (!status.ok()) return status;
   response->set_uid(42);
+  for (int i = 0; i < messages; ++i) response->add_uids(42 + i);
   return grpc::Status::OK;
 }
 

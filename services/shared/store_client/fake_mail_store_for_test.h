@@ -44,6 +44,7 @@ class FakeMailStore final : public v1::MailStore::Service {
     int chunks = 0;
     size_t largest_chunk = 0;
     bool ended = false;  // the end marker arrived
+    int messages = 1;    // AppendMessage: messages in the stream (bodies joined by '|')
   };
   Received last_received() const;
 
@@ -76,8 +77,10 @@ class FakeMailStore final : public v1::MailStore::Service {
                      grpc::ServerWriter<v1::ChangeEvent>* writer) override;
 
  private:
+  // `several`: further headers start further messages (AppendMessage, RFC 3502).
   template <typename Request>
-  grpc::Status ReadBody(grpc::ServerReader<Request>* reader, std::string* header_debug);
+  grpc::Status ReadBody(grpc::ServerReader<Request>* reader, std::string* header_debug,
+                        bool several = false, int* messages = nullptr);
 
   mutable absl::Mutex mu_;
   Received received_ ABSL_GUARDED_BY(mu_);

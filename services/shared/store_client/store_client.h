@@ -82,6 +82,13 @@ class StreamWriter {
   // stream was finished or cancelled.
   asio::awaitable<absl::Status> Write(std::string data);
 
+  // Ends the current message's body and starts the next message of the same stream with
+  // `header`; its body follows through Write(). AppendMessage only (IMAP MULTIAPPEND, RFC 3502):
+  // Finish() then commits every message of the stream in one transaction, and Cancel() (or an
+  // error) stores none of them. The store answers INVALID_ARGUMENT on DeliverMessage. Returns
+  // as Write() does.
+  asio::awaitable<absl::Status> NextMessage(typename Request::Header header);
+
   // Ends the body and waits for the store's answer; OK means the message is committed
   // (DESIGN.md invariant 1). Returns the store's error status otherwise. Calling it again
   // returns the same result. FAILED_PRECONDITION while a Write() is running.

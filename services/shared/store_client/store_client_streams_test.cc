@@ -111,6 +111,31 @@ TEST_F(StoreClientTest, AppendSendsHeaderAndBody) {
   EXPECT_THAT(received.header_debug, HasSubstr("size: 20"));
 }
 
+TEST_F(StoreClientTest, AppendWriterSendsSeveralMessagesInOneStream) {
+  v1::AppendMessageRequest::Header first;
+  first.set_user_id(1);
+  first.set_mailbox("INBOX");
+  absl::StatusOr<v1::AppendMessageResponse> response =
+      Run([&]() -> asio::awaitable<absl::StatusOr<v1::AppendMessageResponse>> {
+        AppendWriter writer = client_->StartAppendMessage(first);
+        absl::Status s = co_await writer.Write("one");
+        if (!s.ok()) co_return s;
+        v1::AppendMessageRequest::Header second;
+        second.set_size(6);
+        s = co_await writer.NextMessage(second);
+        if (s.ok()) s = co_await writer.Write("two");
+        if (s.ok()) s = co_await writer.Write("two");
+        if (!s.ok()) co_return s;
+        co_return co_await writer.Finish();
+      }());
+  ASSERT_THAT(response, IsOk());
+  EXPECT_THAT(response->uids(), ElementsAre(42u, 43u));
+  const FakeMailStore::Received received = fake_.last_received();
+  EXPECT_EQ(received.messages, 2);
+  EXPECT_EQ(received.body, "one|twotwo");
+  EXPECT_THAT(received.header_debug, HasSubstr("mailbox: \"INBOX\" | size: 6"));
+}
+
 std::vector<uint32_t> Uids(const std::vector<v1::FetchedMessage>& messages) {
   std::vector<uint32_t> uids;
   for (const v1::FetchedMessage& m : messages) uids.push_back(m.uid());

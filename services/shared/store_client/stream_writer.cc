@@ -214,17 +214,24 @@ asio::awaitable<absl::Status> WriteChunks(WriterState<Request, Response>& state,
   co_return result.status();
 }
 
+// Sends one stream message; on a broken stream, finishes it and returns the store's status.
+template <typename Request, typename Response>
+asio::awaitable<absl::Status> WriteMessage(WriterState<Request, Response>& state,
+                                           Request message) {
+  const bool ok = co_await state.call->Write(std::move(message));
+  if (ok) co_return absl::OkStatus();
+  absl::StatusOr<Response> result = co_await FinishWriter(state);
+  if (result.ok()) co_return absl::UnavailableError("store closed the stream early");
+  co_return result.status();
+}
+
 // Sends the end marker: without it the store stores nothing (a cancelled stream looks the
 // same as a finished one to a synchronous server).
 template <typename Request, typename Response>
 asio::awaitable<absl::Status> WriteEnd(WriterState<Request, Response>& state) {
   Request message;
   message.set_end(true);
-  const bool ok = co_await state.call->Write(std::move(message));
-  if (ok) co_return absl::OkStatus();
-  absl::StatusOr<Response> result = co_await FinishWriter(state);
-  if (result.ok()) co_return absl::UnavailableError("store closed the stream early");
-  co_return result.status();
+  co_return co_await WriteMessage(state, std::move(message));
 }
 
 absl::Status NotUsable(bool busy) {
@@ -276,6 +283,26 @@ asio::awaitable<absl::Status> StreamWriter<Request, Response>::Write(std::string
   }
   state->busy = true;
   absl::Status status = co_await internal::WriteChunks(*state, data);
+  state->busy = false;
+  co_return status;
+}
+
+template <typename Request, typename Response>
+asio::awaitable<absl::Status> StreamWriter<Request, Response>::NextMessage(
+    typename Request::Header header) {
+  std::shared_ptr<internal::WriterState<Request, Response>> state = state_;
+  if (!state || state->busy || state->result) {
+    if (state && state->result && !state->result->ok()) co_return state->result->status();
+    co_return internal::NotUsable(state && state->busy);
+  }
+  state->busy = true;
+  // The previous message's header may not have gone out yet (a message without body bytes).
+  absl::Status status = co_await internal::WriteChunks(*state, absl::string_view());
+  if (status.ok()) {
+    Request message;
+    *message.mutable_header() = std::move(header);
+    status = co_await internal::WriteMessage(*state, std::move(message));
+  }
   state->busy = false;
   co_return status;
 }

@@ -307,13 +307,107 @@ class ImapTest(unittest.TestCase):
         r.cmd("f1", "LOGIN %s %s" % (user, PASSWORD))
         self.assertEqual(r.cmd("f2", "APPEND INBOX {200000}"),
                          ["f2 NO [TOOBIG] Message exceeds APPENDLIMIT"])
-        # Two messages in one APPEND (RFC 3502 syntax; MULTIAPPEND is not advertised because
-        # the pair is not yet committed all or nothing).
+        # Two messages in one APPEND (RFC 3502): one uid-set (RFC 4315 §3).
         r.send("f3 APPEND INBOX {%d+}\r\n" % len(MESSAGE) + MESSAGE.decode() +
                " (\\Seen) {%d+}\r\n" % len(MESSAGE) + MESSAGE.decode() + "\r\n")
-        self.assertRegex(r.until_tagged("f3")[-1], r"^f3 OK \[APPENDUID \d+ 1,2\]")
+        self.assertRegex(r.until_tagged("f3")[-1], r"^f3 OK \[APPENDUID \d+ 1:2\]")
         r.close()
         m.logout()
+
+    # --- MULTIAPPEND (RFC 3502): all messages of one APPEND, or none ------------------------
+
+    def raw_login(self, user=None, quota=None):
+        if user is None:
+            ImapTest.users += 1
+            user = "u%d@example.test" % ImapTest.users
+            self.c.add_user(user, PASSWORD, quota=quota)
+        r = Raw(self.imap)
+        r.line()
+        self.assertTrue(r.cmd("l1", "LOGIN %s %s" % (user, PASSWORD))[-1].startswith("l1 OK"))
+        return r, user
+
+    @staticmethod
+    def numbered(i, size=0):
+        body = b"message %d\r\n" % i + b"x" * size
+        return MESSAGE.replace(b"hello imap", b"part %d" % i).replace(
+            b"Second line\r\n", b"Second line\r\n" + body)
+
+    def status(self, r, tag):
+        lines = r.cmd(tag, "STATUS INBOX (MESSAGES UIDNEXT)")
+        self.assertTrue(lines[-1].startswith(tag + " OK"), lines)
+        match = re.search(r"MESSAGES (\d+) UIDNEXT (\d+)", lines[0])
+        return int(match.group(1)), int(match.group(2))
+
+    def test_multiappend_three_messages_in_one_command(self):
+        r, user = self.raw_login()
+        self.assertIn("MULTIAPPEND", r.cmd("c1", "CAPABILITY")[0].split())
+        msgs = [self.numbered(i) for i in (1, 2, 3)]
+        # LITERAL+ for the first two, a synchronizing literal for the third.
+        r.send(b"m1 APPEND INBOX (\\Seen) {%d+}\r\n" % len(msgs[0]) + msgs[0] +
+               b" {%d+}\r\n" % len(msgs[1]) + msgs[1] +
+               b' (\\Flagged) "05-Feb-2026 10:00:00 +0000" {%d}\r\n' % len(msgs[2]))
+        self.assertEqual(r.line(), "+ go ahead")
+        r.send(msgs[2] + b"\r\n")
+        tagged = r.until_tagged("m1")[-1]
+        match = re.match(r"^m1 OK \[APPENDUID (\d+) 1:3\] APPEND completed$", tagged)
+        self.assertTrue(match, tagged)
+        self.assertEqual(self.c.messages(user), msgs)
+        m = imaplib.IMAP4("127.0.0.1", self.imap)
+        m.login(user, PASSWORD)
+        typ, data = m.select("INBOX")
+        self.assertEqual(data, [b"3"])
+        self.assertEqual(m.response("UIDVALIDITY")[1], [match.group(1).encode()])
+        typ, data = m.uid("FETCH", "1:3", "(FLAGS INTERNALDATE)")
+        self.assertIn(b"FLAGS (\\Seen)", data[0])
+        self.assertIn(b"FLAGS ()", data[1])
+        self.assertIn(b"FLAGS (\\Flagged)", data[2])
+        self.assertIn(b'INTERNALDATE "05-Feb-2026 10:00:00 +0000"', data[2])
+        m.logout()
+        r.close()
+
+    def test_multiappend_over_quota_or_appendlimit_stores_nothing(self):
+        first = self.numbered(0)
+        big = [self.numbered(i, 3000) for i in (1, 2, 3)]
+        # Room for the first message and two of the three big ones.
+        r, user = self.raw_login(quota=len(first) + 2 * len(big[0]) + 100)
+        self.assertTrue(r.cmd("q0", "APPEND INBOX {%d+}\r\n%s" % (
+            len(first), first.decode()))[-1].startswith("q0 OK [APPENDUID"))
+        before = self.status(r, "s1")
+        self.assertEqual(before, (1, 2))
+        # The third message exceeds the quota: none of the three is stored.
+        r.send(b"q1 APPEND INBOX" + b"".join(b" {%d+}\r\n" % len(b) + b for b in big) + b"\r\n")
+        self.assertEqual(r.until_tagged("q1")[-1],
+                         "q1 NO [OVERQUOTA] APPEND: quota or size limit exceeded")
+        self.assertEqual(self.status(r, "s2"), before)
+        self.assertEqual(self.c.messages(user), [first])
+        # The third message exceeds APPENDLIMIT (100000 here): refused before its literal is
+        # sent (no continuation request), and the first two are not stored either.
+        r.send(b"q2 APPEND INBOX {%d+}\r\n" % len(big[0]) + big[0] +
+               b" {%d+}\r\n" % len(big[1]) + big[1] + b" {200000}\r\n")
+        self.assertEqual(r.line(), "q2 NO [TOOBIG] Message exceeds APPENDLIMIT")
+        self.assertEqual(self.status(r, "s3"), before)
+        self.assertEqual(self.c.messages(user), [first])
+        # Two of them fit: APPENDUID gives the next consecutive UIDs.
+        r.send(b"q3 APPEND INBOX {%d+}\r\n" % len(big[0]) + big[0] +
+               b" {%d+}\r\n" % len(big[1]) + big[1] + b"\r\n")
+        self.assertRegex(r.until_tagged("q3")[-1], r"^q3 OK \[APPENDUID \d+ 2:3\]")
+        self.assertEqual(self.c.messages(user), [first, big[0], big[1]])
+        r.close()
+
+    def test_multiappend_client_gone_during_second_literal_stores_nothing(self):
+        r, user = self.raw_login()
+        msgs = [self.numbered(i, 20000) for i in (1, 2)]
+        r.send(b"d1 APPEND INBOX {%d+}\r\n" % len(msgs[0]) + msgs[0] +
+               b" {%d+}\r\n" % len(msgs[1]) + msgs[1][:len(msgs[1]) // 2])
+        time.sleep(0.5)  # the first message reached the store, the second is half way
+        r.close()
+        r, _ = self.raw_login(user)
+        deadline = time.time() + 2
+        while time.time() < deadline:  # nothing may show up later either
+            self.assertEqual(self.status(r, "s1"), (0, 1))
+            time.sleep(0.2)
+        self.assertEqual(self.c.messages(user), [])
+        r.close()
 
     def test_store_search_copy_move_expunge(self):
         m, user = self.login()
