@@ -40,9 +40,23 @@ class SqlBuilder {
   std::string Timestamp(const google::protobuf::Timestamp& t) {
     return absl::StrCat("to_timestamp(", Param(absl::StrCat(t.seconds())), "::bigint)");
   }
+  // `column` holds text folded with lower() when the content was stored (schema 0003): only
+  // the needle is folded here. LIKE on the folded text is a plain byte match, the cheapest
+  // substring test PostgreSQL has.
   std::string Contains(const std::string& column, const std::string& needle) {
     needs_content_ = true;
-    return absl::StrCat("strpos(lower(", column, "), lower(", Param(needle), "::text)) > 0");
+    return absl::StrCat(column, " LIKE ('%' || lower(", Param(LikeEscape(needle)),
+                        "::text) || '%')");
+  }
+  // The needle as a LIKE pattern matching itself: \, % and _ escaped with \.
+  static std::string LikeEscape(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char ch : s) {
+      if (ch == '\\' || ch == '%' || ch == '_') out.push_back('\\');
+      out.push_back(ch);
+    }
+    return out;
   }
 
   std::vector<std::string>* params_;
@@ -117,10 +131,10 @@ absl::StatusOr<std::string> SqlBuilder::Condition(const v1::SearchKey& key, int 
                           Param(key.header().value()), "::text)) > 0)");
     }
     case v1::SearchKey::kBody:
-      return Contains("c.body_text", key.body());
+      return Contains("c.search_body", key.body());
     case v1::SearchKey::kText:
-      return absl::StrCat("(", Contains("c.body_text", key.text()), " OR ",
-                          Contains("c.headers::text", key.text()), ")");
+      return absl::StrCat("(", Contains("c.search_body", key.text()), " OR ",
+                          Contains("c.search_headers", key.text()), ")");
     case v1::SearchKey::kAnd:
       return All(key.and_().keys(), " AND ", "TRUE", depth);
     case v1::SearchKey::kOr:
@@ -179,7 +193,7 @@ absl::StatusOr<v1::SearchMessagesResponse> MailDb::Search(
       "WHERE m.user_id = $1::bigint AND m.mailbox_id = $2::bigint AND ", where, " ORDER BY ",
       order);
   v1::SearchMessagesResponse out;
-  RETURN_IF_ERROR(pool_->Run("search", [&](pqxx::work& txn) {
+  RETURN_IF_ERROR(pool_->RunRead("search", [&](pqxx::transaction_base& txn) {
     out.Clear();
     uint64_t highest = 0;
     for (const pqxx::row& row :

@@ -357,6 +357,14 @@ TEST_F(MailDbTest, SearchAndSortInTheStore) {
   v1::SearchKey body;
   body.set_body("BROWN");
   EXPECT_THAT(search({body}), ElementsAre(1u));
+  // The search string is a substring, never a pattern: "o_n" is not "own" of "brown".
+  v1::SearchKey wildcard;
+  wildcard.set_body("o_n");
+  EXPECT_THAT(search({wildcard}), ElementsAre());
+  wildcard.set_text("%");
+  EXPECT_THAT(search({wildcard}), ElementsAre());
+  wildcard.set_text("ck\\ b");  // a backslash is itself, not an escape of " "
+  EXPECT_THAT(search({wildcard}), ElementsAre());
   v1::SearchKey subject;
   subject.mutable_header()->set_field("Subject");
   subject.mutable_header()->set_value("mango");

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 #include "absl/strings/str_cat.h"
 #include "services/shared/log/log.h"
@@ -65,29 +66,54 @@ void ConnectionPool::Release(std::unique_ptr<pqxx::connection> conn, bool health
   cv_.notify_one();
 }
 
-absl::Status ConnectionPool::Run(std::string_view what,
-                                 const std::function<absl::Status(pqxx::work&)>& fn) {
-  absl::Status last;
-  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-    absl::Status acquire_status;
-    std::unique_ptr<pqxx::connection> conn = Acquire(&acquire_status);
-    if (conn == nullptr) return acquire_status;
-    absl::Status result;
-    bool healthy = true;
-    try {
+absl::Status ConnectionPool::Attempt(
+    std::string_view what, bool transactional,
+    const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
+  absl::Status acquire_status;
+  std::unique_ptr<pqxx::connection> conn = Acquire(&acquire_status);
+  if (conn == nullptr) return acquire_status;
+  absl::Status result;
+  bool healthy = true;
+  try {
+    if (transactional) {
       pqxx::work txn(*conn, std::string(what));
       result = fn(txn);
       if (result.ok()) txn.commit();
-    } catch (...) {
-      result = TranslateCurrentException();
-      healthy = result.code() != absl::StatusCode::kUnavailable && conn->is_open();
+    } else {
+      pqxx::nontransaction txn(*conn, std::string(what));
+      result = fn(txn);
     }
-    Release(std::move(conn), healthy);
+  } catch (...) {
+    result = TranslateCurrentException();
+    healthy = result.code() != absl::StatusCode::kUnavailable && conn->is_open();
+  }
+  Release(std::move(conn), healthy);
+  return result;
+}
+
+absl::Status ConnectionPool::Retrying(
+    std::string_view what, bool transactional,
+    const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
+  absl::Status last;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    absl::Status result = Attempt(what, transactional, fn);
     if (!IsRetryable(result)) return result;
     last = result;
     log::Debug("retrying transaction", {{"what", std::string(what)}, {"attempt", attempt}});
   }
   return absl::UnavailableError(absl::StrCat("too many conflicts: ", last.message()));
+}
+
+absl::Status ConnectionPool::Run(std::string_view what,
+                                 const std::function<absl::Status(pqxx::work&)>& fn) {
+  return Retrying(what, true, [&fn](pqxx::transaction_base& txn) {
+    return fn(static_cast<pqxx::work&>(txn));
+  });
+}
+
+absl::Status ConnectionPool::RunRead(
+    std::string_view what, const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
+  return Retrying(what, false, fn);
 }
 
 absl::Status ConnectionPool::Ping() {

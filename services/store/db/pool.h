@@ -38,6 +38,11 @@ class ConnectionPool {
   // free within the acquire timeout, or the translated database error.
   absl::Status Run(std::string_view what, const std::function<absl::Status(pqxx::work&)>& fn);
 
+  // As Run, for `fn` running ONE read-only statement: it runs in autocommit (no BEGIN and
+  // COMMIT, two round trips fewer), which for a single statement is the same transaction.
+  absl::Status RunRead(std::string_view what,
+                       const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+
   // Opens one connection and checks it answers; UNAVAILABLE otherwise.
   absl::Status Ping();
 
@@ -47,6 +52,12 @@ class ConnectionPool {
   std::unique_ptr<pqxx::connection> Acquire(absl::Status* status);
   void Release(std::unique_ptr<pqxx::connection> conn, bool healthy);
   std::unique_ptr<pqxx::connection> Connect(absl::Status* status);
+  // One attempt: `fn` in a transaction (committed when it returns OK) or, without
+  // `transactional`, in autocommit.
+  absl::Status Attempt(std::string_view what, bool transactional,
+                       const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+  absl::Status Retrying(std::string_view what, bool transactional,
+                        const std::function<absl::Status(pqxx::transaction_base&)>& fn);
 
   const PoolOptions options_;
   std::mutex mu_;
