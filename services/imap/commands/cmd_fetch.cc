@@ -1,7 +1,11 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9; RFC 3516 BINARY): message attributes from
-// the store's FetchMessages stream, body sections from ReadMessage, and the implicit \Seen
-// of non-PEEK body fetches.
+// the store's FetchMessages stream, and the implicit \Seen of non-PEEK body fetches. The
+// whole message, its header and its text come with that stream for messages up to
+// SessionConfig::fetch_inline_body_bytes (one store call for the whole command); other body
+// sections, and the bytes of larger messages, are read with ReadMessage one at a time.
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -30,6 +34,66 @@ bool SetsSeen(const FetchItem& item) {
     default:
       return false;
   }
+}
+
+// Where a byte item's data comes from: the FetchMessages stream (the raw message, its header
+// block, or the message after that block; top level only) or a ReadMessage call.
+enum class ByteSource { kRead, kMessage, kHeader, kText };
+
+ByteSource SourceOf(const FetchItem& item) {
+  switch (item.attr) {
+    case FetchAttr::kRfc822: return ByteSource::kMessage;
+    case FetchAttr::kRfc822Header: return ByteSource::kHeader;
+    case FetchAttr::kRfc822Text: return ByteSource::kText;
+    case FetchAttr::kBodySection:
+      if (!item.section.part.empty()) return ByteSource::kRead;
+      switch (item.section.text) {
+        case SectionSpec::Text::kNone: return ByteSource::kMessage;
+        case SectionSpec::Text::kHeader:
+        case SectionSpec::Text::kHeaderFields:
+        case SectionSpec::Text::kHeaderFieldsNot: return ByteSource::kHeader;
+        case SectionSpec::Text::kText: return ByteSource::kText;
+        case SectionSpec::Text::kMime: return ByteSource::kRead;
+      }
+      return ByteSource::kRead;
+    default:
+      return ByteSource::kRead;
+  }
+}
+
+// The bytes of `item` when the FetchMessages stream brought them (nullopt: ReadMessage them),
+// before HEADER.FIELDS filtering and partial cutting.
+std::optional<std::string> StreamedBytes(const FetchItem& item, const v1::FetchedMessage& m) {
+  switch (SourceOf(item)) {
+    case ByteSource::kHeader:
+      return m.header();
+    case ByteSource::kMessage:
+      if (m.body().empty()) return std::nullopt;  // too large to come inline
+      return m.body();
+    case ByteSource::kText:
+      if (m.body().empty()) return std::nullopt;
+      return m.body().substr(std::min(m.header().size(), m.body().size()));
+    case ByteSource::kRead:
+      break;
+  }
+  return std::nullopt;
+}
+
+// HEADER.FIELDS[.NOT] filtering, then the partial range (RFC 9051 §6.4.5), of bytes the store
+// did not cut.
+std::string CutSection(const FetchItem& item, std::string data) {
+  const SectionSpec::Text text = item.section.text;
+  if (item.attr == FetchAttr::kBodySection && (text == SectionSpec::Text::kHeaderFields ||
+                                               text == SectionSpec::Text::kHeaderFieldsNot)) {
+    data = FilterHeaderFields(data, item.section.fields,
+                              text == SectionSpec::Text::kHeaderFieldsNot);
+  }
+  if (item.partial) {
+    data = item.partial->offset >= data.size()
+               ? std::string()
+               : data.substr(item.partial->offset, item.partial->length);
+  }
+  return data;
 }
 
 // The ReadMessage request for a byte item; `local_filter` is set for HEADER.FIELDS[.NOT],
@@ -113,6 +177,12 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
         co_return Bad(c.tag, "MODSEQ needs CONDSTORE, which is not supported");
       default: break;
     }
+    const ByteSource source = NeedsBytes(item.attr) ? SourceOf(item) : ByteSource::kRead;
+    if (source == ByteSource::kHeader || source == ByteSource::kText) attrs.set_header(true);
+    if (source == ByteSource::kMessage || source == ByteSource::kText) {
+      attrs.set_body(true);
+      attrs.set_body_max_size(config_.fetch_inline_body_bytes);
+    }
     sets_seen = sets_seen || SetsSeen(item);
   }
 
@@ -183,6 +253,11 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
             break;
         }
         if (!NeedsBytes(item.attr)) continue;
+        if (std::optional<std::string> streamed = StreamedBytes(item, m)) {
+          b.Atom(ResponseItemName(item));
+          b.Literal(CutSection(item, *std::move(streamed)));
+          continue;
+        }
         bool local_filter = false;
         v1::ReadMessageRequest read = SectionRequest(item, &local_filter);
         read.set_user_id(user_id_);
@@ -206,16 +281,7 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
           continue;
         }
         std::string data = std::move(bytes->data);
-        if (local_filter) {
-          data = FilterHeaderFields(
-              data, item.section.fields,
-              item.section.text == SectionSpec::Text::kHeaderFieldsNot);
-          if (item.partial) {
-            data = item.partial->offset >= data.size()
-                       ? std::string()
-                       : data.substr(item.partial->offset, item.partial->length);
-          }
-        }
+        if (local_filter) data = CutSection(item, std::move(data));
         if (item.attr == FetchAttr::kBinary) {
           b.Binary(data);
         } else {

@@ -34,6 +34,9 @@ struct SessionConfig {
   std::string hostname = "localhost";
   uint64_t append_limit = 50ull << 20;       // APPENDLIMIT (RFC 7889), largest APPEND literal
   uint64_t max_literal = 64 * 1024;          // any other literal
+  // FETCH BODY[] / RFC822 / BODY[TEXT] of messages up to this size come with the command's one
+  // FetchMessages call; larger ones are read (streamed) from the store one by one.
+  uint64_t fetch_inline_body_bytes = 256 * 1024;
   size_t max_command_bytes = 1 << 20;        // one command's buffered bytes
   int max_depth = 16;                        // nesting of parenthesised lists
   int max_bad_commands = 20;                 // then `* BYE`

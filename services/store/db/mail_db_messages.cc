@@ -1,6 +1,7 @@
 // MailDb: adding messages (deliver, append), fetching, reading raw bytes, expunge, expunged
 // history and POP3 leases.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <pqxx/binarystring>
 
@@ -30,16 +31,41 @@ constexpr char kUpsertContentSql[] =
 constexpr char kCollectGarbageSql[] =
     "DELETE FROM contents WHERE refcount <= 0 AND created_at < now() - make_interval(secs => $1)";
 constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
-constexpr char kFetchSql[] =
+// FETCH of what the messages table alone holds (flags, MODSEQ, dates, sizes, SHA-256): no
+// contents row is read. Rows are tiny, so pages are large (kSummaryPageFactor).
+constexpr char kFetchSummarySql[] =
     "SELECT m.uid, m.flags, m.keywords, m.modseq, "
-    "(extract(epoch FROM m.internal_date) * 1000000)::bigint, m.size, "
-    "CASE WHEN $6 THEN c.envelope END, CASE WHEN $7 THEN c.structure END, "
-    "CASE WHEN $8 THEN substring(c.raw FROM 1 FOR c.header_size::integer) END, "
-    "c.sha256, CASE WHEN $9 THEN c.preview END, CASE WHEN $10 THEN c.raw END "
-    "FROM messages m JOIN contents c ON c.sha256 = m.sha256 "
+    "CASE WHEN $8 THEN (extract(epoch FROM m.internal_date) * 1000000)::bigint END, m.size, "
+    "CASE WHEN $9 THEN m.sha256 END "
+    "FROM messages m "
+    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.modseq > $5 AND m.uid > $6 "
+    "ORDER BY m.uid LIMIT $7";
+// FETCH with content columns: a page of at most $12 messages, cut after the message whose
+// body (bodies go only with messages of at most $13 octets) takes the page past $14 octets
+// of bodies; the last column counts the page before the cut.
+constexpr char kFetchContentSql[] =
+    "WITH page AS (SELECT m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.size, "
+    "m.sha256, $10 AND m.size <= $13 AS with_body, "
+    "sum(CASE WHEN $10 AND m.size <= $13 THEN m.size ELSE 0 END) OVER (ORDER BY m.uid) "
+    "AS body_bytes FROM messages m "
     "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
     "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.modseq > $5 AND m.uid > $11 "
-    "ORDER BY m.uid LIMIT $12";
+    "ORDER BY m.uid LIMIT $12) "
+    "SELECT p.uid, p.flags, p.keywords, p.modseq, "
+    "CASE WHEN $15 THEN (extract(epoch FROM p.internal_date) * 1000000)::bigint END, p.size, "
+    "CASE WHEN $16 THEN p.sha256 END, "
+    "CASE WHEN $6 THEN c.envelope END, CASE WHEN $7 THEN c.structure END, "
+    "CASE WHEN $8 THEN substring(c.raw FROM 1 FOR c.header_size::integer) END, "
+    "CASE WHEN $9 THEN c.preview END, CASE WHEN p.with_body THEN c.raw END, "
+    "(SELECT count(*) FROM page) "
+    "FROM page p JOIN contents c ON c.sha256 = p.sha256 "
+    "WHERE p.body_bytes - CASE WHEN p.with_body THEN p.size ELSE 0 END < $14 "
+    "ORDER BY p.uid";
+// Pages of summary fetches hold this many times the batch of content fetches.
+constexpr int kSummaryPageFactor = 10;
+// Bodies per FetchMessages response (and per query) stop after the message that passes this.
+constexpr int64_t kMaxBodyBytesPerPage = 4 << 20;
 constexpr char kContentRefSql[] =
     "SELECT c.sha256, c.size, c.header_size, c.structure FROM messages m "
     "JOIN contents c ON c.sha256 = m.sha256 "
@@ -268,15 +294,30 @@ absl::Status MailDb::Fetch(const v1::FetchMessagesRequest& request, int batch,
                            const std::function<bool(v1::FetchMessagesResponse&)>& emit) {
   const UidArrays uids = ToArrays(request.uids());
   const v1::FetchAttributes& a = request.attributes();
+  const bool content = a.envelope() || a.body_structure() || a.header() || a.preview() ||
+                       a.body();
+  const int page = content ? batch : batch * kSummaryPageFactor;
+  constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
+  const int64_t body_max =
+      a.body_max_size() == 0 || a.body_max_size() > static_cast<uint64_t>(kNoLimit)
+          ? kNoLimit
+          : static_cast<int64_t>(a.body_max_size());
   int64_t after = 0;
   while (true) {
     v1::FetchMessagesResponse out;
-    RETURN_IF_ERROR(pool_->Run("fetch", [&](pqxx::work& txn) {
+    bool cut = false;
+    RETURN_IF_ERROR(pool_->RunRead("fetch", [&](pqxx::transaction_base& txn) {
       out.Clear();
-      pqxx::result r = txn.exec_params(
-          kFetchSql, request.user_id(), request.mailbox_id(), uids.firsts, uids.lasts,
-          request.changed_since_modseq(), a.envelope(), a.body_structure(), a.header(),
-          a.preview(), a.body(), after, batch);
+      pqxx::result r =
+          content ? txn.exec_params(kFetchContentSql, request.user_id(), request.mailbox_id(),
+                                    uids.firsts, uids.lasts, request.changed_since_modseq(),
+                                    a.envelope(), a.body_structure(), a.header(), a.preview(),
+                                    a.body(), after, page, body_max, kMaxBodyBytesPerPage,
+                                    a.internal_date(), a.sha256())
+                  : txn.exec_params(kFetchSummarySql, request.user_id(), request.mailbox_id(),
+                                    uids.firsts, uids.lasts, request.changed_since_modseq(),
+                                    after, page, a.internal_date(), a.sha256());
+      cut = content && !r.empty() && r[0][12].as<int64_t>() > static_cast<int64_t>(r.size());
       for (const pqxx::row& row : r) {
         v1::FetchedMessage* m = out.add_messages();
         m->set_uid(row[0].as<uint32_t>());
@@ -288,18 +329,19 @@ absl::Status MailDb::Fetch(const v1::FetchMessagesRequest& request, int batch,
           m->mutable_internal_date()->set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
         }
         if (a.size()) m->set_size(row[5].as<uint64_t>());
-        if (a.envelope()) m->mutable_envelope()->ParseFromString(Bytes(row[6]));
-        if (a.body_structure()) m->mutable_body_structure()->ParseFromString(Bytes(row[7]));
-        if (a.header()) m->set_header(Bytes(row[8]));
-        if (a.sha256()) m->set_sha256(Bytes(row[9]));
+        if (a.sha256()) m->set_sha256(Bytes(row[6]));
+        if (!content) continue;
+        if (a.envelope()) m->mutable_envelope()->ParseFromString(Bytes(row[7]));
+        if (a.body_structure()) m->mutable_body_structure()->ParseFromString(Bytes(row[8]));
+        if (a.header()) m->set_header(Bytes(row[9]));
         if (a.preview()) m->set_preview(row[10].as<std::string>());
-        if (a.body()) m->set_body(Bytes(row[11]));
+        if (a.body() && !row[11].is_null()) m->set_body(Bytes(row[11]));
       }
       return absl::OkStatus();
     }));
     if (out.messages_size() == 0) return absl::OkStatus();
     after = out.messages(out.messages_size() - 1).uid();
-    const bool last = out.messages_size() < batch;
+    const bool last = !cut && out.messages_size() < page;
     if (!emit(out)) return absl::CancelledError("fetch cancelled by the client");
     if (last) return absl::OkStatus();
   }
@@ -308,7 +350,7 @@ absl::Status MailDb::Fetch(const v1::FetchMessagesRequest& request, int batch,
 absl::StatusOr<MailDb::ContentRef> MailDb::GetContentRef(uint64_t user_id, uint64_t mailbox_id,
                                                          uint32_t uid) {
   ContentRef out;
-  RETURN_IF_ERROR(pool_->Run("content_ref", [&](pqxx::work& txn) {
+  RETURN_IF_ERROR(pool_->RunRead("content_ref", [&](pqxx::transaction_base& txn) {
     pqxx::result r = txn.exec_params(kContentRefSql, user_id, mailbox_id, uid);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("no message with UID ", uid));
     out.sha256 = Bytes(r[0][0]);
@@ -323,7 +365,7 @@ absl::StatusOr<MailDb::ContentRef> MailDb::GetContentRef(uint64_t user_id, uint6
 absl::StatusOr<std::string> MailDb::ReadContent(const std::string& sha256, uint64_t offset,
                                                 uint64_t length) {
   std::string out;
-  RETURN_IF_ERROR(pool_->Run("read_content", [&](pqxx::work& txn) {
+  RETURN_IF_ERROR(pool_->RunRead("read_content", [&](pqxx::transaction_base& txn) {
     pqxx::result r = txn.exec_params(kReadContentSql, Bin(sha256),
                                      static_cast<int64_t>(offset + 1),
                                      static_cast<int64_t>(length));
@@ -363,7 +405,7 @@ absl::StatusOr<v1::GetExpungedResponse> MailDb::GetExpunged(
   v1::UidSet all;
   all.add_ranges()->set_first(1);
   const UidArrays uids = ToArrays(request.has_uids() ? request.uids() : all);
-  RETURN_IF_ERROR(pool_->Run("get_expunged", [&](pqxx::work& txn) {
+  RETURN_IF_ERROR(pool_->RunRead("get_expunged", [&](pqxx::transaction_base& txn) {
     std::vector<uint32_t> vanished;
     for (const pqxx::row& row :
          txn.exec_params(kGetExpungedSql, request.user_id(), request.mailbox_id(),

@@ -428,6 +428,70 @@ TEST_F(MailDbTest, FetchAndReadContent) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// Bodies come with FetchMessages only up to body_max_size, and a batch ends after the message
+// that takes it past a few MiB of bodies (the store's memory per call stays bounded).
+TEST_F(MailDbTest, FetchBodiesInBoundedBatches) {
+  const uint64_t user = NewUser();
+  const std::string small = Message("small", "tiny");
+  const std::string big1 = Message("big one", std::string(2500 << 10, 'a'));
+  const std::string big2 = Message("big two", std::string(2500 << 10, 'b'));
+  for (const std::string* raw : {&small, &big1, &big2, &small}) {
+    ASSERT_THAT(Deliver({user}, *raw), IsOk());
+  }
+  v1::FetchMessagesRequest f;
+  f.set_user_id(user);
+  f.set_mailbox_id(MailboxId(user, "INBOX"));
+  *f.mutable_uids() = Set(1, 0);
+  f.mutable_attributes()->set_body(true);
+  f.mutable_attributes()->set_size(true);
+  const auto fetch = [&](std::vector<std::vector<uint32_t>>* batches) {
+    std::vector<v1::FetchedMessage> got;
+    EXPECT_THAT(mail_->Fetch(f, 100, [&](v1::FetchMessagesResponse& b) {
+      batches->emplace_back();
+      for (auto& m : b.messages()) {
+        batches->back().push_back(m.uid());
+        got.push_back(m);
+      }
+      return true;
+    }), IsOk());
+    return got;
+  };
+  std::vector<std::vector<uint32_t>> batches;
+  std::vector<v1::FetchedMessage> got = fetch(&batches);
+  EXPECT_THAT(batches, ElementsAre(ElementsAre(1u, 2u, 3u), ElementsAre(4u)));
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].body(), small);
+  EXPECT_EQ(got[2].body(), big2);
+  EXPECT_EQ(got[3].body(), small);
+
+  f.mutable_attributes()->set_body_max_size(small.size());
+  batches.clear();
+  got = fetch(&batches);
+  EXPECT_THAT(batches, ElementsAre(ElementsAre(1u, 2u, 3u, 4u)));
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].body(), small);
+  EXPECT_EQ(got[1].body(), "");  // too large: read with ReadMessage
+  EXPECT_EQ(got[1].size(), big1.size());
+  EXPECT_EQ(got[3].body(), small);
+
+  // Flags, sizes and SHA-256 alone come from the messages table, in one batch of many.
+  v1::FetchMessagesRequest flags = f;
+  *flags.mutable_attributes() = v1::FetchAttributes();
+  flags.mutable_attributes()->set_flags(true);
+  flags.mutable_attributes()->set_sha256(true);
+  std::vector<v1::FetchedMessage> summary;
+  int calls = 0;
+  ASSERT_THAT(mail_->Fetch(flags, 2, [&](v1::FetchMessagesResponse& b) {
+    ++calls;
+    for (auto& m : b.messages()) summary.push_back(m);
+    return true;
+  }), IsOk());
+  EXPECT_EQ(calls, 1);
+  ASSERT_EQ(summary.size(), 4u);
+  EXPECT_EQ(summary[0].sha256().size(), 32u);
+  EXPECT_EQ(summary[0].sha256(), summary[3].sha256());
+}
+
 TEST_F(MailDbTest, ResolveAddressAliasesPlusAndCatchAll) {
   const uint64_t user = NewUser();
   std::string address;

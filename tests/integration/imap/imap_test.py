@@ -296,6 +296,34 @@ class ImapTest(unittest.TestCase):
         self.assertEqual(len(data), 2)
         m.logout()
 
+    def test_fetch_small_and_large_bodies_alike(self):
+        # Small messages come with the FETCH's one store call, large ones (past 256 KiB) are
+        # read one by one: the answers must not differ in anything but the bytes. (imap2 has
+        # the default APPENDLIMIT.)
+        m, _ = self.login(self.imap2)
+        big = MESSAGE.replace(b"\r\n\r\n", b"\r\nX-Big: yes\r\n\r\n") + b"0123456789" * 40000
+        for raw in (MESSAGE, big, MESSAGE):
+            self.assertEqual(m.append("INBOX", None, None, raw)[0], "OK")
+        m.select("INBOX")
+        items = ("(UID BODY.PEEK[] RFC822.HEADER BODY.PEEK[TEXT]<5.20> "
+                 "BODY.PEEK[HEADER.FIELDS (Subject X-Big)] BODY.PEEK[]<100000.7>)")
+        typ, data = m.fetch("1:3", items)
+        self.assertEqual(typ, "OK")
+        parts = [x for x in data if isinstance(x, tuple)]
+        self.assertEqual(len(parts), 15)
+        for i, raw in enumerate((MESSAGE, big, MESSAGE)):
+            header, text = raw.split(b"\r\n\r\n", 1)
+            header += b"\r\n\r\n"
+            got = [p[1] for p in parts[i * 5:i * 5 + 5]]
+            self.assertEqual(got[0], raw)
+            self.assertEqual(got[1], header)
+            self.assertEqual(got[2], text[5:25])
+            fields = b"Subject: hello imap\r\n" + (b"X-Big: yes\r\n" if raw is big else b"")
+            self.assertEqual(got[3], fields + b"\r\n")
+            self.assertEqual(got[4], raw[100000:100007])
+            self.assertIn(b"BODY[]<100000>", parts[i * 5 + 4][0])
+        m.logout()
+
     def test_append_to_missing_mailbox_and_limit(self):
         m, _ = self.login()
         typ, data = m.append("Missing", None, None, MESSAGE)
