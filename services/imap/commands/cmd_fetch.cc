@@ -203,7 +203,12 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
       absl::StatusOr<v1::StoreFlagsResponse> stored =
           co_await context_.store.StoreFlags(std::move(store));
       if (!stored.ok()) co_return StoreError(c.tag, stored.status(), "FETCH");
-      for (const v1::MessageSummary& m : stored->updated()) view_.UpdateFlags(m.uid(), m.flags());
+      std::vector<uint32_t> changed;
+      for (const v1::MessageSummary& m : stored->updated()) {
+        view_.UpdateFlags(m.uid(), m.flags());
+        changed.push_back(m.uid());
+      }
+      if (!changed.empty()) view_.NoteOwnChange(stored->highestmodseq(), changed);
       attrs.set_flags(true);
     }
   }

@@ -74,6 +74,11 @@ asio::awaitable<void> Session::CmdStore(const Command& c) {
   absl::StatusOr<v1::StoreFlagsResponse> r =
       co_await context_.store.StoreFlags(std::move(request));
   if (!r.ok()) co_return StoreError(c.tag, r.status(), c.name);
+  if (r->updated_size() > 0) {
+    std::vector<uint32_t> changed;
+    for (const v1::MessageSummary& m : r->updated()) changed.push_back(m.uid());
+    view_.NoteOwnChange(r->highestmodseq(), changed);
+  }
   for (const v1::MessageSummary& m : r->updated()) {
     // RFC 3501 §6.4.6: even with .SILENT the client must hear of flags another session
     // changed meanwhile, or its view stays wrong (the cache below would hide that change).

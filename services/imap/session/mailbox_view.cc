@@ -38,8 +38,11 @@ void MailboxView::Load(const v1::SelectMailboxResponse& selected) {
   expunged_ahead_.clear();
   flags_pending_.clear();
   new_pending_ = false;
+  highest_added_ = 0;
+  fetched_upto_ = 0;
   resync_ = false;
   saved_.clear();
+  own_changes_.clear();
 }
 
 uint32_t MailboxView::UidAt(uint32_t seq) const {
@@ -122,22 +125,35 @@ void MailboxView::OnEvent(const v1::ChangeEvent& event) {
     case v1::ChangeEvent::KIND_READY:
       return;
     case v1::ChangeEvent::KIND_MESSAGE_ADDED:
-      new_pending_ = true;
-      if (event.uids_size() == 0) resync_ = true;
+      if (event.uids_size() == 0) {
+        new_pending_ = true;
+        resync_ = true;
+        return;
+      }
+      // UIDs become visible in ascending order (DESIGN.md): one at or below max_uid() is in
+      // the view already, or was expunged since; only higher ones need fetching.
+      for (uint32_t uid : event.uids()) highest_added_ = std::max(highest_added_, uid);
       return;
-    case v1::ChangeEvent::KIND_FLAGS_CHANGED:
+    case v1::ChangeEvent::KIND_FLAGS_CHANGED: {
       if (event.uids_size() == 0) {
         resync_ = true;
         return;
       }
+      auto own = std::find(own_changes_.begin(), own_changes_.end(), event.modseq());
+      if (event.modseq() != 0 && own != own_changes_.end()) {
+        own_changes_.erase(own);
+        return;
+      }
       for (uint32_t uid : event.uids()) {
         if (uid > max_uid()) {
-          new_pending_ = true;
+          highest_added_ = std::max(highest_added_, uid);
         } else if (SeqOf(uid) != 0) {
-          flags_pending_.insert(uid);
+          uint64_t& latest = flags_pending_[uid];
+          latest = std::max(latest, event.modseq());
         }
       }
       return;
+    }
     case v1::ChangeEvent::KIND_MESSAGES_EXPUNGED:
       if (event.uids_size() == 0) {
         resync_ = true;
@@ -168,8 +184,25 @@ void MailboxView::NoteExpunged(const std::vector<uint32_t>& uids) {
   }
 }
 
+void MailboxView::NoteOwnChange(uint64_t modseq, const std::vector<uint32_t>& uids) {
+  bool echo_seen = false;
+  for (uint32_t uid : uids) {
+    auto it = flags_pending_.find(uid);
+    if (it == flags_pending_.end() || it->second > modseq) continue;
+    // An earlier change by another session is in the STORE's result too, and reaches the
+    // client with it (cmd_store.cc).
+    echo_seen = echo_seen || it->second == modseq;
+    flags_pending_.erase(it);
+  }
+  if (echo_seen) return;
+  if (own_changes_.size() >= kMaxOwnChanges) own_changes_.pop_front();
+  own_changes_.push_back(modseq);
+}
+
 std::vector<uint32_t> MailboxView::TakeFlagsPending() {
-  std::vector<uint32_t> out(flags_pending_.begin(), flags_pending_.end());
+  std::vector<uint32_t> out;
+  out.reserve(flags_pending_.size());
+  for (const auto& [uid, modseq] : flags_pending_) out.push_back(uid);
   flags_pending_.clear();
   return out;
 }

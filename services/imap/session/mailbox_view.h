@@ -7,6 +7,9 @@
 #define MAILROOM_SERVICES_IMAP_SESSION_MAILBOX_VIEW_H_
 
 #include <cstdint>
+#include <algorithm>
+#include <deque>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -64,17 +67,38 @@ class MailboxView {
   void NoteNewMessages() { new_pending_ = true; }
   // The store expunged these UIDs (this session's EXPUNGE/MOVE, or a resync).
   void NoteExpunged(const std::vector<uint32_t>& uids);
+  // The session's own flag change of `uids` committed at `modseq` (a STORE that changed
+  // something; its results are in the cache and go to the client with the command). Its
+  // Watch event brings nothing new: when it came already, the UIDs it left to fetch are
+  // dropped (unless a later change is pending too); when it comes later, it is skipped. A
+  // MODSEQ names one change of one mailbox (each change raises it). The last kMaxOwnChanges
+  // are remembered.
+  void NoteOwnChange(uint64_t modseq, const std::vector<uint32_t>& uids);
 
   bool resync_pending() const { return resync_; }
-  bool new_pending() const { return new_pending_; }
+  // New messages to fetch: announced above what the view holds (and above what the last
+  // fetch of new messages covered), or of unknown UIDs.
+  bool new_pending() const {
+    return new_pending_ || highest_added_ > std::max(max_uid(), fetched_upto_);
+  }
   bool has_pending() const {
-    return resync_ || new_pending_ || !flags_pending_.empty() || !expunge_pending_.empty() ||
+    return resync_ || new_pending() || !flags_pending_.empty() || !expunge_pending_.empty() ||
            announced_exists_ != uids_.size();
   }
   // UIDs whose flags changed elsewhere and must be fetched; clears the list.
   std::vector<uint32_t> TakeFlagsPending();
   void ClearResync() { resync_ = false; }
-  void ClearNewPending() { new_pending_ = false; }
+  // A fetch of the new messages (UIDs above max_uid()) starts; returns the highest UID
+  // announced so far, for NewMessagesFetched() once it succeeded.
+  uint32_t ClearNewPending() {
+    new_pending_ = false;
+    return highest_added_;
+  }
+  // That fetch succeeded: every message announced up to `announced` is now in the view, or
+  // was expunged before the fetch.
+  void NewMessagesFetched(uint32_t announced) {
+    fetched_upto_ = std::max(fetched_upto_, announced);
+  }
 
   // Appends a newly learnt message (UIDs must come in ascending order; lower or known UIDs,
   // and UIDs whose expunge event came first, are ignored). Returns true when it was added.
@@ -106,10 +130,14 @@ class MailboxView {
   size_t announced_exists_ = 0;
   std::set<uint32_t> expunge_pending_;
   std::set<uint32_t> expunged_ahead_;  // expunged above max_uid() before they were learnt
-  std::set<uint32_t> flags_pending_;
+  std::map<uint32_t, uint64_t> flags_pending_;  // UID -> MODSEQ of its latest change event
   bool new_pending_ = false;
+  uint32_t highest_added_ = 0;  // highest UID announced by change events
+  uint32_t fetched_upto_ = 0;   // announced UIDs up to here were fetched (or are gone)
   bool resync_ = false;
   std::vector<uint32_t> saved_;
+  static constexpr size_t kMaxOwnChanges = 32;
+  std::deque<uint64_t> own_changes_;  // MODSEQs of NoteOwnChange(), oldest first
 };
 
 // True when two flag sets hold the same system flags and keywords (order-insensitive).

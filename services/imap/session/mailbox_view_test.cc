@@ -147,6 +147,49 @@ TEST(MailboxViewTest, ExpungeEventBeforeTheMessageIsLearnt) {
   EXPECT_EQ(view.uidnext(), 5u);
 }
 
+// The Watch echo of the session's own APPEND (already fetched) and STORE (already cached)
+// costs no store call, whether it comes before or after the command's answer; another
+// session's change still does.
+TEST(MailboxViewTest, OwnChangesAreNotFetchedAgain) {
+  MailboxView view;
+  view.Load(Selected({1, 2}));
+  // APPEND of 3: its event may come while the fetch of new messages is in flight.
+  view.NoteNewMessages();
+  const uint32_t announced = view.ClearNewPending();
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGE_ADDED, {3}));
+  ASSERT_TRUE(view.AddMessage(3, v1::Flags()));
+  view.NewMessagesFetched(announced);
+  EXPECT_FALSE(view.new_pending());
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGE_ADDED, {3}));  // or after it
+  EXPECT_FALSE(view.new_pending());
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGE_ADDED, {4}));
+  EXPECT_TRUE(view.new_pending());
+  // 4 was expunged before the fetch ran: a successful fetch settles it all the same.
+  const uint32_t announced4 = view.ClearNewPending();
+  view.NewMessagesFetched(announced4);
+  EXPECT_FALSE(view.new_pending());
+
+  // STORE at MODSEQ 12, its event after the answer ...
+  view.NoteOwnChange(12, {2});
+  v1::ChangeEvent own = Event(v1::ChangeEvent::KIND_FLAGS_CHANGED, {2});
+  own.set_modseq(12);
+  view.OnEvent(own);
+  EXPECT_TRUE(view.TakeFlagsPending().empty());
+  view.OnEvent(own);  // the same MODSEQ again is not ours any more
+  EXPECT_THAT(view.TakeFlagsPending(), ElementsAre(2));
+  // ... and at MODSEQ 15, its event before the answer.
+  own.set_modseq(15);
+  view.OnEvent(own);
+  view.NoteOwnChange(15, {2});
+  EXPECT_TRUE(view.TakeFlagsPending().empty());
+  // Another session's later change of the same message stays pending.
+  v1::ChangeEvent other = Event(v1::ChangeEvent::KIND_FLAGS_CHANGED, {1, 2});
+  other.set_modseq(17);
+  view.OnEvent(other);
+  view.NoteOwnChange(16, {2});
+  EXPECT_THAT(view.TakeFlagsPending(), ElementsAre(1, 2));
+}
+
 TEST(MailboxViewTest, EventsWithoutUidsAskForResync) {
   MailboxView view;
   view.Load(Selected({1}));

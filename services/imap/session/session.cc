@@ -345,7 +345,7 @@ void Session::Deselect() {
 }
 
 asio::awaitable<absl::Status> Session::FetchNewMessages() {
-  view_.ClearNewPending();
+  const uint32_t announced = view_.ClearNewPending();
   v1::FetchMessagesRequest request;
   request.set_user_id(user_id_);
   request.set_mailbox_id(view_.mailbox_id());
@@ -359,6 +359,7 @@ asio::awaitable<absl::Status> Session::FetchNewMessages() {
   std::sort(fetched->begin(), fetched->end(),
             [](const auto& a, const auto& b) { return a.uid() < b.uid(); });
   for (const v1::FetchedMessage& m : *fetched) view_.AddMessage(m.uid(), m.flags());
+  view_.NewMessagesFetched(announced);
   co_return absl::OkStatus();
 }
 
