@@ -14,15 +14,22 @@
 namespace mailroom::store::db {
 namespace {
 
+// The messages' flags under the mailbox's row lock: every writer of a mailbox's messages holds
+// that lock (LockMailbox, or the UID allocation of new messages), so their rows need none.
 constexpr char kSelectForStoreSql[] =
     "SELECT m.uid, m.flags, m.keywords, m.modseq FROM messages m "
     "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid FOR UPDATE OF m";
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
+// One statement for the change: the new flags at MODSEQ $6 (the locked mailbox's
+// HIGHESTMODSEQ + 1), the mailbox raised to it, and the announcement ($8 on channel $7).
 constexpr char kUpdateFlagsSql[] =
-    "UPDATE messages m SET flags = v.f, modseq = $6, keywords = CASE WHEN v.k = '' "
+    "WITH bump AS (UPDATE mailboxes SET highestmodseq = $6 "
+    "WHERE user_id = $1 AND mailbox_id = $2), "
+    "changed AS (UPDATE messages m SET flags = v.f, modseq = $6, keywords = CASE WHEN v.k = '' "
     "THEN '{}'::text[] ELSE string_to_array(v.k, ' ') END "
     "FROM unnest($3::bigint[], $4::integer[], $5::text[]) AS v(uid, f, k) "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = v.uid";
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = v.uid) "
+    "SELECT pg_notify($7, $8)";
 constexpr char kSelectForCopySql[] =
     "SELECT m.uid, m.size FROM messages m "
     "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
@@ -69,17 +76,16 @@ absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreFlags(const v1::StoreFlagsRe
     }
     uint64_t modseq = mb.highestmodseq;
     if (!changed_uids.empty()) {
-      modseq = BumpModseq(txn, request.user_id(), request.mailbox_id());
-      txn.exec_params(kUpdateFlagsSql, request.user_id(), request.mailbox_id(),
-                      IntArray(changed_uids), IntArray(changed_flags),
-                      TextArray(changed_keywords), modseq);
+      modseq = mb.highestmodseq + 1;  // the row is locked: nobody else raises it meanwhile
       v1::ChangeEvent e;
       e.set_kind(v1::ChangeEvent::KIND_FLAGS_CHANGED);
       e.set_user_id(request.user_id());
       e.set_mailbox_id(request.mailbox_id());
       e.set_modseq(modseq);
       for (int64_t uid : changed_uids) e.add_uids(static_cast<uint32_t>(uid));
-      Notify(txn, e);
+      txn.exec_params(kUpdateFlagsSql, request.user_id(), request.mailbox_id(),
+                      IntArray(changed_uids), IntArray(changed_flags),
+                      TextArray(changed_keywords), modseq, kChangeChannel, NotifyPayload(e));
     }
     for (v1::MessageSummary& s : *out.mutable_updated()) s.set_modseq(modseq);
     *out.mutable_modified() = ToUidSet(modified);

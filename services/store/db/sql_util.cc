@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "services/store/db/mail_db.h"
 
 namespace mailroom::store::db {
 namespace {
@@ -95,14 +96,18 @@ v1::Flags FlagsFromRow(const pqxx::row& row, int flags_col, int keywords_col) {
   return flags;
 }
 
-void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event) {
+std::string NotifyPayload(const v1::ChangeEvent& event) {
   std::string payload = absl::Base64Escape(event.SerializeAsString());
   if (payload.size() > kMaxNotifyPayload) {
     v1::ChangeEvent small = event;
     small.clear_uids();
     payload = absl::Base64Escape(small.SerializeAsString());
   }
-  txn.exec_params(kNotifySql, "mailroom_changes", payload);
+  return payload;
+}
+
+void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event) {
+  txn.exec_params(kNotifySql, kChangeChannel, NotifyPayload(event));
 }
 
 std::string Bytes(const pqxx::field& field) {

@@ -35,6 +35,10 @@ v1::Flags FlagsFromRow(const pqxx::row& row, int flags_col, int keywords_col);
 
 // Queues a change announcement; PostgreSQL delivers it at commit (and drops it on rollback).
 void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event);
+// The NOTIFY payload of `event` on kChangeChannel (mail_db.h), for statements that announce
+// a change themselves (pg_notify): base64 of the serialized event, without its UIDs when that
+// would not fit (listeners then resynchronise from the MODSEQ).
+std::string NotifyPayload(const v1::ChangeEvent& event);
 
 // Bytes of a bytea column.
 std::string Bytes(const pqxx::field& field);
