@@ -89,6 +89,10 @@ asio::awaitable<void> Session::IdlePusher() {
     idle_wake_ = false;
     co_await SendUpdates(true);
     if (!out_.empty() && !co_await Flush()) break;
+    if (state_ == State::kLogout) {
+      conn_.ForceClose();  // after a BYE (selected mailbox deleted): ends the IDLE read
+      break;
+    }
     if (idle_wake_ || !idling_) continue;
     idle_timer_->expires_after(absl::ToChronoMilliseconds(config_.idle_keepalive));
     auto [ec] = co_await idle_timer_->async_wait(asio::experimental::as_tuple(asio::use_awaitable));

@@ -320,6 +320,14 @@ void Session::StartWatch() {
     if (event.kind() == v1::ChangeEvent::KIND_READY) {
       // Changes between SelectMailbox and the watch being in place are fetched by a resync.
       view_.RequestResync();
+    } else if (event.mailbox_id() == view_.mailbox_id() &&
+               event.kind() == v1::ChangeEvent::KIND_MAILBOX_DELETED) {
+      selected_deleted_ = true;  // by another session; SendUpdates says BYE
+    } else if (event.mailbox_id() == view_.mailbox_id() &&
+               event.kind() == v1::ChangeEvent::KIND_MAILBOX_RENAMED) {
+      // Renamed by another session: the same mailbox (same UIDVALIDITY) under its new name,
+      // which resyncs and APPEND/COPY to the selected mailbox must use from now on.
+      selected_name_ = event.mailbox_name();
     } else {
       view_.OnEvent(event);
     }
@@ -341,6 +349,7 @@ void Session::Deselect() {
   selected_name_.clear();
   read_only_ = false;
   watch_lost_ = false;
+  selected_deleted_ = false;
   if (state_ == State::kSelected) state_ = State::kAuthenticated;
 }
 
@@ -373,6 +382,12 @@ asio::awaitable<absl::Status> Session::Resync() {
   request.set_known_uidvalidity(view_.uidvalidity());
   absl::StatusOr<v1::SelectMailboxResponse> r =
       co_await context_.store.SelectMailbox(std::move(request));
+  if (absl::IsNotFound(r.status()) ||
+      (r.ok() && r->mailbox().mailbox_id() != view_.mailbox_id())) {
+    // Deleted (and perhaps re-created under the same name) while its event was missed.
+    selected_deleted_ = true;
+    co_return absl::OkStatus();
+  }
   if (!r.ok()) co_return r.status();
   std::vector<const v1::MessageSummary*> changed;
   for (const v1::MessageSummary& m : r->messages()) changed.push_back(&m);
@@ -423,12 +438,24 @@ asio::awaitable<absl::Status> Session::Resync() {
 
 asio::awaitable<void> Session::SendUpdates(bool allow_expunge) {
   if (state_ != State::kSelected) co_return;
+  if (selected_deleted_) {
+    // Another session deleted the selected mailbox: its messages are gone and no command on
+    // it can succeed, so the session ends (RFC 9051 §7.1.5; what Dovecot does as well). The
+    // client reconnects and sees the mailbox list as it is now.
+    Untagged("BYE Selected mailbox was deleted, please reconnect");
+    state_ = State::kLogout;
+    co_return;
+  }
   if (watch_lost_) {
     StartWatch();
     view_.RequestResync();
   }
   if (view_.resync_pending()) {
     absl::Status s = co_await Resync();
+    if (selected_deleted_) {
+      co_await SendUpdates(allow_expunge);  // says BYE
+      co_return;
+    }
     if (!s.ok()) {
       log::Warning("resync failed", {{"session", conn_.session_id()},
                                      {"error", std::string(s.message())}});

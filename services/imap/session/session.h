@@ -165,6 +165,7 @@ class Session {
   MailboxView view_;
   store_client::WatchHandle watch_;
   bool watch_lost_ = false;
+  bool selected_deleted_ = false;  // the selected mailbox was deleted by another session
   bool force_expunge_ = false;  // this command's own expunges must be announced now
 
   // IDLE.

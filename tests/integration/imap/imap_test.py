@@ -554,6 +554,44 @@ class ImapTest(unittest.TestCase):
         r.close()
         m.logout()
 
+    def test_selected_mailbox_renamed_or_deleted_by_another_session(self):
+        m, user = self.login(self.imap2)
+        m.create("Old")
+        m.append("Old", None, None, MESSAGE)
+        r = Raw(self.imap)
+        r.line()
+        r.cmd("k1", "LOGIN %s %s" % (user, PASSWORD))
+        r.cmd("k2", "SELECT Old")
+        # Renamed elsewhere: the session goes on with the same mailbox under its new name.
+        self.assertEqual(m.rename("Old", "New")[0], "OK")
+        m.append("New", None, None, MESSAGE)
+        time.sleep(0.3)
+        self.assertIn("* 2 EXISTS", r.cmd("k3", "NOOP"))
+        self.assertEqual(r.cmd("k4", "UID FETCH 1:* (UID)")[-1], "k4 OK FETCH completed")
+        # Deleted elsewhere: BYE, then the connection closes.
+        self.assertEqual(m.delete("New")[0], "OK")
+        time.sleep(0.3)
+        lines = r.cmd("k5", "NOOP")
+        self.assertIn("* BYE Selected mailbox was deleted, please reconnect", lines)
+        with self.assertRaises(EOFError):
+            r.line(timeout=5)
+        r.close()
+        # The same while idling, with a mailbox re-created under the same name at once.
+        m.create("Doomed")
+        r = Raw(self.imap)
+        r.line()
+        r.cmd("k6", "LOGIN %s %s" % (user, PASSWORD))
+        r.cmd("k7", "SELECT Doomed")
+        r.send("k8 IDLE\r\n")
+        self.assertEqual(r.line(), "+ idling")
+        m.delete("Doomed")
+        m.create("Doomed")
+        self.wait_for(r, r"^\* BYE Selected mailbox was deleted")
+        with self.assertRaises(EOFError):
+            r.line(timeout=5)
+        r.close()
+        m.logout()
+
     def test_no_expunge_during_fetch_but_after_noop(self):
         m, user = self.login(self.imap2)
         for _ in range(2):
