@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "services/shared/config/env_flags.h"
 #include "services/shared/log/log.h"
 #include "services/store/config.h"
@@ -79,6 +80,11 @@ int Run(const Config& config) {
   builder.RegisterService(&mail_service);
   builder.RegisterService(&admin_service);
   builder.SetMaxReceiveMessageSize(8 << 20);
+  // gRPC's synchronous server keeps 2 idle threads by default and ends every other one after
+  // its call: under a few concurrent calls it created a thread for every second call. Keep as
+  // many as there are database connections (no more calls than that can work at once).
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              config.pool.size);
   // Front ends keep idle Watch streams open with keepalive pings every 30 s: allow them.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
@@ -135,6 +141,9 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts
+  // Debian's Abseil keeps absl::Mutex deadlock detection on (a debug aid that maintains a
+  // lock graph on every mutex gRPC takes): off in production.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   mailroom::config::ParseFlagsWithEnv(argc, argv,
                                       "mailroom-stored: the Mailroom mailbox store (gRPC)");
   const mailroom::store::Config config = mailroom::store::ConfigFromFlags();

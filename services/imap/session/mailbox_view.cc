@@ -6,6 +6,7 @@ namespace mailroom::imap {
 
 bool SameFlags(const v1::Flags& a, const v1::Flags& b) {
   if (a.system() != b.system() || a.keywords_size() != b.keywords_size()) return false;
+  if (a.keywords_size() == 0) return true;
   std::vector<std::string> ka(a.keywords().begin(), a.keywords().end());
   std::vector<std::string> kb(b.keywords().begin(), b.keywords().end());
   std::sort(ka.begin(), ka.end());

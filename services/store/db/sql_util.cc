@@ -90,7 +90,9 @@ v1::UidSet ToUidSet(const std::vector<uint32_t>& sorted_uids) {
 v1::Flags FlagsFromRow(const pqxx::row& row, int flags_col, int keywords_col) {
   v1::Flags flags;
   flags.set_system(row[flags_col].as<uint32_t>());
-  for (std::string& k : ParseTextArray(row[keywords_col].as<std::string>())) {
+  const pqxx::field keywords = row[keywords_col];
+  if (keywords.size() <= 2) return flags;  // "{}": most messages have no keywords
+  for (std::string& k : ParseTextArray(keywords.as<std::string>())) {
     flags.add_keywords(std::move(k));
   }
   return flags;
