@@ -10,6 +10,10 @@ ABSL_FLAG(std::string, listen_database_url, "",
           "transaction-mode pooler (default: --database_url)");
 ABSL_FLAG(int, pool_size, 16, "PostgreSQL connections in the pool");
 ABSL_FLAG(int, statement_timeout_ms, 30000, "PostgreSQL statement_timeout");
+ABSL_FLAG(bool, prepared_statements, true,
+          "run the store's fixed SQL as prepared statements of each connection; off behind a "
+          "transaction-mode pooler without protocol-level prepared statements (pgbouncer "
+          "before 1.21, or max_prepared_statements = 0)");
 ABSL_FLAG(uint64_t, max_message_bytes, 64ull << 20, "largest message accepted (octets)");
 ABSL_FLAG(int, max_recipients, 1000, "recipients per delivery");
 ABSL_FLAG(int, max_append_messages, 1000,
@@ -31,6 +35,7 @@ Config ConfigFromFlags() {
   if (c.listen_dsn.empty()) c.listen_dsn = c.pool.dsn;
   c.pool.size = absl::GetFlag(FLAGS_pool_size);
   c.pool.statement_timeout_ms = absl::GetFlag(FLAGS_statement_timeout_ms);
+  c.pool.prepared_statements = absl::GetFlag(FLAGS_prepared_statements);
   c.limits.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   c.limits.max_recipients = absl::GetFlag(FLAGS_max_recipients);
   c.limits.max_append_messages = absl::GetFlag(FLAGS_max_append_messages);

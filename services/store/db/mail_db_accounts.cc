@@ -97,8 +97,8 @@ v1::User UserFromRow(const pqxx::row& row) {
 
 // Finds the user an exact address belongs to, directly or through an alias.
 std::optional<v1::Principal> LookupRecipient(pqxx::transaction_base& txn, const std::string& address) {
-  pqxx::result r = txn.exec_params(kUserByAddressSql, address);
-  if (r.empty()) r = txn.exec_params(kUserByAliasSql, address);
+  pqxx::result r = ExecFixed(txn, kUserByAddressSql, address);
+  if (r.empty()) r = ExecFixed(txn, kUserByAliasSql, address);
   if (r.empty()) return std::nullopt;
   return PrincipalFromRow(r[0]);
 }
@@ -110,7 +110,7 @@ MailDb::MailDb(ConnectionPool* pool) : pool_(pool) {}
 absl::StatusOr<UserAuth> MailDb::GetUserAuth(const std::string& address) {
   UserAuth out;
   RETURN_IF_ERROR(pool_->Run("user_auth", [&](pqxx::work& txn) {
-    pqxx::result r = txn.exec_params(kUserAuthSql, address);
+    pqxx::result r = ExecFixed(txn, kUserAuthSql, address);
     if (r.empty()) return absl::NotFoundError("no such user");
     out.principal.set_user_id(r[0][0].as<uint64_t>());
     out.principal.set_address(r[0][1].as<std::string>());
@@ -127,7 +127,7 @@ absl::StatusOr<v1::ResolveAddressResponse> MailDb::ResolveAddress(const ParsedAd
   v1::ResolveAddressResponse out;
   RETURN_IF_ERROR(pool_->Run("resolve_address", [&](pqxx::work& txn) {
     out.Clear();
-    pqxx::result domain = txn.exec_params(kDomainExistsSql, address.domain);
+    pqxx::result domain = ExecFixed(txn, kDomainExistsSql, address.domain);
     if (domain.empty()) return absl::OkStatus();
     out.set_is_local_domain(true);
     std::optional<v1::Principal> p = LookupRecipient(txn, address.Canonical());
@@ -135,7 +135,7 @@ absl::StatusOr<v1::ResolveAddressResponse> MailDb::ResolveAddress(const ParsedAd
     if (!p && !address.tag.empty()) {
       p = LookupRecipient(txn, address.BaseAddress());
       if (p) {
-        pqxx::result mb = txn.exec_params(kMailboxNameSql, p->user_id(), address.tag);
+        pqxx::result mb = ExecFixed(txn, kMailboxNameSql, p->user_id(), address.tag);
         if (!mb.empty()) out.set_mailbox(mb[0][0].as<std::string>());
       }
     }
@@ -150,7 +150,7 @@ absl::StatusOr<v1::ResolveAddressResponse> MailDb::ResolveAddress(const ParsedAd
 absl::StatusOr<v1::GetQuotaResponse> MailDb::GetQuota(uint64_t user_id) {
   v1::GetQuotaResponse out;
   RETURN_IF_ERROR(pool_->Run("get_quota", [&](pqxx::work& txn) {
-    pqxx::result r = txn.exec_params(kQuotaSql, user_id);
+    pqxx::result r = ExecFixed(txn, kQuotaSql, user_id);
     if (r.empty()) return absl::NotFoundError("no such user");
     out.set_quota_bytes(r[0][0].as<uint64_t>());
     out.set_used_bytes(r[0][1].as<uint64_t>());
@@ -164,7 +164,7 @@ absl::StatusOr<v1::Domain> MailDb::AddDomain(const std::string& name,
                                              const std::string& catch_all) {
   v1::Domain out;
   absl::Status s = pool_->Run("add_domain", [&](pqxx::work& txn) {
-    pqxx::result r = txn.exec_params(kAddDomainSql, name, catch_all);
+    pqxx::result r = ExecFixed(txn, kAddDomainSql, name, catch_all);
     out.set_name(r[0][0].as<std::string>());
     out.set_catch_all(r[0][1].as<std::string>());
     return absl::OkStatus();
@@ -192,18 +192,18 @@ absl::StatusOr<std::vector<v1::Domain>> MailDb::ListDomains() {
 
 absl::Status MailDb::RemoveDomain(const std::string& name, bool force) {
   return pool_->Run("remove_domain", [&](pqxx::work& txn) {
-    pqxx::result r = txn.exec_params(kDomainUserCountSql, name);
+    pqxx::result r = ExecFixed(txn, kDomainUserCountSql, name);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("no domain ", name));
     const int64_t domain_id = r[0][0].as<int64_t>();
     if (r[0][1].as<int64_t>() > 0 && !force) {
       return absl::FailedPreconditionError(
           absl::StrCat("domain ", name, " still has users (use --force to remove them too)"));
     }
-    for (const pqxx::row& user : txn.exec_params(kDomainUsersSql, domain_id)) {
+    for (const pqxx::row& user : ExecFixed(txn, kDomainUsersSql, domain_id)) {
       DeleteUserData(txn, user[0].as<uint64_t>());
     }
-    txn.exec_params(kDeleteDomainAliasesSql, domain_id);
-    txn.exec_params(kDeleteDomainSql, domain_id);
+    ExecFixed(txn, kDeleteDomainAliasesSql, domain_id);
+    ExecFixed(txn, kDeleteDomainSql, domain_id);
     return absl::OkStatus();
   });
 }
@@ -213,18 +213,18 @@ absl::StatusOr<v1::User> MailDb::AddUser(const ParsedAddress& address, const std
   v1::User out;
   RETURN_IF_ERROR(pool_->Run("add_user", [&](pqxx::work& txn) {
     const std::string canonical = address.Canonical();
-    pqxx::result domain = txn.exec_params(kDomainExistsSql, address.domain);
+    pqxx::result domain = ExecFixed(txn, kDomainExistsSql, address.domain);
     if (domain.empty()) return absl::NotFoundError(absl::StrCat("no domain ", address.domain));
-    if (!txn.exec_params(kUserTakenSql, canonical).empty() ||
-        !txn.exec_params(kAliasTakenSql, canonical).empty()) {
+    if (!ExecFixed(txn, kUserTakenSql, canonical).empty() ||
+        !ExecFixed(txn, kAliasTakenSql, canonical).empty()) {
       return absl::AlreadyExistsError(absl::StrCat(canonical, " already exists"));
     }
-    pqxx::result r = txn.exec_params(kInsertUserSql, domain[0][0].as<int64_t>(), canonical,
-                                     hash, quota_bytes);
+    pqxx::result r = ExecFixed(txn, kInsertUserSql, domain[0][0].as<int64_t>(), canonical,
+                               hash, quota_bytes);
     const uint64_t user_id = r[0][0].as<uint64_t>();
     for (const DefaultMailbox& mb : kDefaultMailboxes) {
-      txn.exec_params(kInsertMailboxSql, user_id, mb.name, static_cast<int>(mb.use));
-      txn.exec_params(kInsertSubscriptionSql, user_id, mb.name);
+      ExecFixed(txn, kInsertMailboxSql, user_id, mb.name, static_cast<int>(mb.use));
+      ExecFixed(txn, kInsertSubscriptionSql, user_id, mb.name);
     }
     out.Clear();
     out.set_user_id(user_id);
@@ -239,7 +239,7 @@ absl::StatusOr<std::vector<v1::User>> MailDb::ListUsers(const std::string& domai
   std::vector<v1::User> out;
   RETURN_IF_ERROR(pool_->Run("list_users", [&](pqxx::work& txn) {
     out.clear();
-    for (const pqxx::row& row : txn.exec_params(kListUsersSql, domain)) {
+    for (const pqxx::row& row : ExecFixed(txn, kListUsersSql, domain)) {
       out.push_back(UserFromRow(row));
     }
     return absl::OkStatus();
@@ -249,7 +249,7 @@ absl::StatusOr<std::vector<v1::User>> MailDb::ListUsers(const std::string& domai
 
 absl::Status MailDb::RemoveUser(const std::string& address) {
   return pool_->Run("remove_user", [&](pqxx::work& txn) {
-    pqxx::result r = txn.exec_params(kUserIdSql, address);
+    pqxx::result r = ExecFixed(txn, kUserIdSql, address);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("no user ", address));
     DeleteUserData(txn, r[0][0].as<uint64_t>());
     return absl::OkStatus();
@@ -258,7 +258,7 @@ absl::Status MailDb::RemoveUser(const std::string& address) {
 
 absl::Status MailDb::SetPasswordHash(const std::string& address, const std::string& hash) {
   return pool_->Run("set_password", [&](pqxx::work& txn) {
-    if (txn.exec_params(kSetHashSql, address, hash).affected_rows() == 0) {
+    if (ExecFixed(txn, kSetHashSql, address, hash).affected_rows() == 0) {
       return absl::NotFoundError(absl::StrCat("no user ", address));
     }
     return absl::OkStatus();
@@ -268,7 +268,7 @@ absl::Status MailDb::SetPasswordHash(const std::string& address, const std::stri
 absl::StatusOr<v1::User> MailDb::SetQuota(const std::string& address, uint64_t quota_bytes) {
   v1::User out;
   RETURN_IF_ERROR(pool_->Run("set_quota", [&](pqxx::work& txn) {
-    pqxx::result r = txn.exec_params(kSetQuotaSql, address, quota_bytes);
+    pqxx::result r = ExecFixed(txn, kSetQuotaSql, address, quota_bytes);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("no user ", address));
     out = UserFromRow(r[0]);
     return absl::OkStatus();
@@ -278,7 +278,7 @@ absl::StatusOr<v1::User> MailDb::SetQuota(const std::string& address, uint64_t q
 
 absl::Status MailDb::SetDisabled(const std::string& address, bool disabled) {
   return pool_->Run("set_disabled", [&](pqxx::work& txn) {
-    if (txn.exec_params(kSetDisabledSql, address, disabled).affected_rows() == 0) {
+    if (ExecFixed(txn, kSetDisabledSql, address, disabled).affected_rows() == 0) {
       return absl::NotFoundError(absl::StrCat("no user ", address));
     }
     return absl::OkStatus();
@@ -290,16 +290,16 @@ absl::StatusOr<v1::Alias> MailDb::AddAlias(const ParsedAddress& alias,
   v1::Alias out;
   RETURN_IF_ERROR(pool_->Run("add_alias", [&](pqxx::work& txn) {
     const std::string canonical = alias.Canonical();
-    pqxx::result domain = txn.exec_params(kDomainExistsSql, alias.domain);
+    pqxx::result domain = ExecFixed(txn, kDomainExistsSql, alias.domain);
     if (domain.empty()) return absl::NotFoundError(absl::StrCat("no domain ", alias.domain));
-    if (!txn.exec_params(kUserTakenSql, canonical).empty() ||
-        !txn.exec_params(kAliasTakenSql, canonical).empty()) {
+    if (!ExecFixed(txn, kUserTakenSql, canonical).empty() ||
+        !ExecFixed(txn, kAliasTakenSql, canonical).empty()) {
       return absl::AlreadyExistsError(absl::StrCat(canonical, " already exists"));
     }
-    pqxx::result user = txn.exec_params(kUserIdSql, target);
+    pqxx::result user = ExecFixed(txn, kUserIdSql, target);
     if (user.empty()) return absl::NotFoundError(absl::StrCat("no user ", target));
-    txn.exec_params(kInsertAliasSql, canonical, domain[0][0].as<int64_t>(),
-                    user[0][0].as<int64_t>());
+    ExecFixed(txn, kInsertAliasSql, canonical, domain[0][0].as<int64_t>(),
+              user[0][0].as<int64_t>());
     out.set_address(canonical);
     out.set_target(target);
     return absl::OkStatus();
@@ -311,7 +311,7 @@ absl::StatusOr<std::vector<v1::Alias>> MailDb::ListAliases(const std::string& do
   std::vector<v1::Alias> out;
   RETURN_IF_ERROR(pool_->Run("list_aliases", [&](pqxx::work& txn) {
     out.clear();
-    for (const pqxx::row& row : txn.exec_params(kListAliasesSql, domain)) {
+    for (const pqxx::row& row : ExecFixed(txn, kListAliasesSql, domain)) {
       v1::Alias& a = out.emplace_back();
       a.set_address(row[0].as<std::string>());
       a.set_target(row[1].as<std::string>());
@@ -323,7 +323,7 @@ absl::StatusOr<std::vector<v1::Alias>> MailDb::ListAliases(const std::string& do
 
 absl::Status MailDb::RemoveAlias(const std::string& address) {
   return pool_->Run("remove_alias", [&](pqxx::work& txn) {
-    if (txn.exec_params(kDeleteAliasSql, address).affected_rows() == 0) {
+    if (ExecFixed(txn, kDeleteAliasSql, address).affected_rows() == 0) {
       return absl::NotFoundError(absl::StrCat("no alias ", address));
     }
     return absl::OkStatus();

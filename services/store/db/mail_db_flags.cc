@@ -56,8 +56,8 @@ absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreFlags(const v1::StoreFlagsRe
     std::vector<int64_t> changed_flags;
     std::vector<std::string> changed_keywords;
     std::vector<uint32_t> modified;
-    for (const pqxx::row& row : txn.exec_params(kSelectForStoreSql, request.user_id(),
-                                                request.mailbox_id(), uids.firsts, uids.lasts)) {
+    for (const pqxx::row& row : ExecFixed(txn, kSelectForStoreSql, request.user_id(),
+                                          request.mailbox_id(), uids.firsts, uids.lasts)) {
       const uint32_t uid = row[0].as<uint32_t>();
       // RFC 7162 §3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
       if (request.unchanged_since() > 0 && row[3].as<uint64_t>() > request.unchanged_since()) {
@@ -83,9 +83,9 @@ absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreFlags(const v1::StoreFlagsRe
       e.set_mailbox_id(request.mailbox_id());
       e.set_modseq(modseq);
       for (int64_t uid : changed_uids) e.add_uids(static_cast<uint32_t>(uid));
-      txn.exec_params(kUpdateFlagsSql, request.user_id(), request.mailbox_id(),
-                      IntArray(changed_uids), IntArray(changed_flags),
-                      TextArray(changed_keywords), modseq, kChangeChannel, NotifyPayload(e));
+      ExecFixed(txn, kUpdateFlagsSql, request.user_id(), request.mailbox_id(),
+                IntArray(changed_uids), IntArray(changed_flags),
+                TextArray(changed_keywords), modseq, kChangeChannel, NotifyPayload(e));
     }
     for (v1::MessageSummary& s : *out.mutable_updated()) s.set_modseq(modseq);
     *out.mutable_modified() = ToUidSet(modified);
@@ -112,24 +112,24 @@ absl::StatusOr<v1::CopyMessagesResponse> MailDb::Copy(const v1::CopyMessagesRequ
     std::vector<int64_t> src_uids;
     int64_t bytes = 0;
     for (const pqxx::row& row :
-         txn.exec_params(kSelectForCopySql, user_id, src_id, uids.firsts, uids.lasts)) {
+         ExecFixed(txn, kSelectForCopySql, user_id, src_id, uids.firsts, uids.lasts)) {
       src_uids.push_back(row[0].as<int64_t>());
       bytes += row[1].as<int64_t>();
     }
     out.set_destination_uidvalidity(dst.uidvalidity);
     if (src_uids.empty()) return absl::OkStatus();
     const int64_t n = static_cast<int64_t>(src_uids.size());
-    if (!request.move() && txn.exec_params(kChargeQuotaSql, user_id, bytes, n).empty()) {
+    if (!request.move() && ExecFixed(txn, kChargeQuotaSql, user_id, bytes, n).empty()) {
       return absl::ResourceExhaustedError("quota exceeded");
     }
-    pqxx::result alloc = txn.exec_params(kAllocateUidsSql, user_id, dst.mailbox_id, n);
+    pqxx::result alloc = ExecFixed(txn, kAllocateUidsSql, user_id, dst.mailbox_id, n);
     const int64_t start = alloc[0][0].as<int64_t>();
     const uint64_t modseq = alloc[0][1].as<uint64_t>();
     std::vector<int64_t> dst_uids;
     for (int64_t i = 0; i < n; ++i) dst_uids.push_back(start + i);
     const std::string src_array = IntArray(src_uids);
-    txn.exec_params(kCopyRowsSql, user_id, src_id, dst.mailbox_id, src_array,
-                    IntArray(dst_uids), modseq);
+    ExecFixed(txn, kCopyRowsSql, user_id, src_id, dst.mailbox_id, src_array,
+              IntArray(dst_uids), modseq);
     for (size_t i = 0; i < src_uids.size(); ++i) {
       out.add_source_uids(static_cast<uint32_t>(src_uids[i]));
       out.add_destination_uids(static_cast<uint32_t>(dst_uids[i]));
@@ -149,7 +149,7 @@ absl::StatusOr<v1::CopyMessagesResponse> MailDb::Copy(const v1::CopyMessagesRequ
       DeleteMessages(txn, user_id, src_id, src_array, src_array, false, false, &src_modseq);
       out.set_source_highestmodseq(src_modseq);
     } else {
-      txn.exec_params(kAddRefsSql, user_id, src_id, src_array);
+      ExecFixed(txn, kAddRefsSql, user_id, src_id, src_array);
     }
     return absl::OkStatus();
   }));

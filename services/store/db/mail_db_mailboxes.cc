@@ -146,12 +146,12 @@ absl::StatusOr<v1::MailboxInfo> CreateWithParents(pqxx::transaction_base& txn, u
   for (size_t pos = name.find('/'); pos != std::string::npos; pos = name.find('/', pos + 1)) {
     std::string parent = name.substr(0, pos);
     if (FindMailbox(txn, user_id, parent).ok()) continue;
-    txn.exec_params(kInsertMailboxSql, user_id, parent, 0);
+    ExecFixed(txn, kInsertMailboxSql, user_id, parent, 0);
   }
   if (FindMailbox(txn, user_id, name).ok()) {
     return absl::AlreadyExistsError(absl::StrCat("mailbox already exists: ", name));
   }
-  pqxx::result r = txn.exec_params(kInsertMailboxSql, user_id, name, static_cast<int>(use));
+  pqxx::result r = ExecFixed(txn, kInsertMailboxSql, user_id, name, static_cast<int>(use));
   v1::MailboxInfo info;
   info.set_mailbox_id(r[0][0].as<uint64_t>());
   info.set_name(r[0][1].as<std::string>());
@@ -174,32 +174,32 @@ v1::ChangeEvent MailboxEvent(v1::ChangeEvent::Kind kind, uint64_t user_id, uint6
 
 absl::StatusOr<MailboxRow> FindMailbox(pqxx::transaction_base& txn, uint64_t user_id,
                                        const std::string& name) {
-  pqxx::result r = txn.exec_params(kFindMailboxSql, user_id, name);
+  pqxx::result r = ExecFixed(txn, kFindMailboxSql, user_id, name);
   if (r.empty()) return absl::NotFoundError(absl::StrCat("no mailbox ", name));
   return MailboxFromRow(r[0]);
 }
 
 absl::StatusOr<MailboxRow> LockMailbox(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id) {
-  pqxx::result r = txn.exec_params(kLockMailboxSql, user_id, mailbox_id);
+  pqxx::result r = ExecFixed(txn, kLockMailboxSql, user_id, mailbox_id);
   if (r.empty()) return absl::NotFoundError("no such mailbox");
   return MailboxFromRow(r[0]);
 }
 
 uint64_t BumpModseq(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id) {
-  return txn.exec_params(kBumpModseqSql, user_id, mailbox_id)[0][0].as<uint64_t>();
+  return ExecFixed(txn, kBumpModseqSql, user_id, mailbox_id)[0][0].as<uint64_t>();
 }
 
 void ReleaseContents(pqxx::transaction_base& txn, const std::vector<std::string>& sha256s) {
   if (sha256s.empty()) return;
   const std::string array = ByteaArray(sha256s);
-  txn.exec_params(kReleaseContentsSql, array);
-  txn.exec_params(kDeleteUnusedContentsSql, array);
+  ExecFixed(txn, kReleaseContentsSql, array);
+  ExecFixed(txn, kDeleteUnusedContentsSql, array);
 }
 
 void DeleteUserData(pqxx::transaction_base& txn, uint64_t user_id) {
   std::vector<std::string> shas;
-  for (const pqxx::row& row : txn.exec_params(kUserShasSql, user_id)) shas.push_back(Bytes(row[0]));
-  txn.exec_params(kDeleteUserSql, user_id);  // cascades to mailboxes, messages, aliases
+  for (const pqxx::row& row : ExecFixed(txn, kUserShasSql, user_id)) shas.push_back(Bytes(row[0]));
+  ExecFixed(txn, kDeleteUserSql, user_id);  // cascades to mailboxes, messages, aliases
   ReleaseContents(txn, shas);
 }
 
@@ -207,8 +207,8 @@ std::vector<uint32_t> DeleteMessages(pqxx::transaction_base& txn, uint64_t user_
                                      const std::string& firsts, const std::string& lasts,
                                      bool only_deleted, bool release_and_unquota,
                                      uint64_t* modseq) {
-  pqxx::result r = txn.exec_params(kDeleteMessagesSql, user_id, mailbox_id, firsts, lasts,
-                                   only_deleted, release_and_unquota);
+  pqxx::result r = ExecFixed(txn, kDeleteMessagesSql, user_id, mailbox_id, firsts, lasts,
+                             only_deleted, release_and_unquota);
   std::vector<uint32_t> uids;
   std::vector<std::string> shas;
   for (const pqxx::row& row : r) {
@@ -223,7 +223,7 @@ std::vector<uint32_t> DeleteMessages(pqxx::transaction_base& txn, uint64_t user_
   e.set_mailbox_id(mailbox_id);
   e.set_modseq(*modseq);
   for (uint32_t uid : uids) e.add_uids(uid);
-  txn.exec_params(kDropContentsAndNotifySql, ByteaArray(shas), kChangeChannel, NotifyPayload(e));
+  ExecFixed(txn, kDropContentsAndNotifySql, ByteaArray(shas), kChangeChannel, NotifyPayload(e));
   return uids;
 }
 
@@ -232,7 +232,7 @@ absl::StatusOr<v1::ListMailboxesResponse> MailDb::ListMailboxes(uint64_t user_id
   v1::ListMailboxesResponse out;
   RETURN_IF_ERROR(pool_->Run("list_mailboxes", [&](pqxx::work& txn) {
     out.Clear();
-    for (const pqxx::row& row : txn.exec_params(kListMailboxesSql, user_id)) {
+    for (const pqxx::row& row : ExecFixed(txn, kListMailboxesSql, user_id)) {
       if (subscribed_only && !row[4].as<bool>()) continue;
       v1::MailboxInfo* m = out.add_mailboxes();
       m->set_mailbox_id(row[0].as<uint64_t>());
@@ -241,7 +241,7 @@ absl::StatusOr<v1::ListMailboxesResponse> MailDb::ListMailboxes(uint64_t user_id
       m->set_uidvalidity(row[3].as<uint32_t>());
       m->set_subscribed(row[4].as<bool>());
     }
-    for (const pqxx::row& row : txn.exec_params(kOrphanSubscriptionsSql, user_id)) {
+    for (const pqxx::row& row : ExecFixed(txn, kOrphanSubscriptionsSql, user_id)) {
       out.add_subscribed_nonexistent(row[0].as<std::string>());
     }
     return absl::OkStatus();
@@ -265,19 +265,19 @@ absl::Status MailDb::DeleteMailbox(uint64_t user_id, const std::string& name) {
   if (name == kInbox) return absl::FailedPreconditionError("INBOX cannot be deleted");
   return pool_->Run("delete_mailbox", [&](pqxx::work& txn) {
     ASSIGN_OR_RETURN(MailboxRow mb, FindMailbox(txn, user_id, name));
-    if (!txn.exec_params(kHasChildrenSql, user_id, name + "/").empty()) {
+    if (!ExecFixed(txn, kHasChildrenSql, user_id, name + "/").empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat("mailbox ", name, " has children; delete them first"));
     }
     ASSIGN_OR_RETURN(mb, LockMailbox(txn, user_id, mb.mailbox_id));
     std::vector<std::string> shas;
     int64_t bytes = 0;
-    for (const pqxx::row& row : txn.exec_params(kMailboxShasSql, user_id, mb.mailbox_id)) {
+    for (const pqxx::row& row : ExecFixed(txn, kMailboxShasSql, user_id, mb.mailbox_id)) {
       shas.push_back(Bytes(row[0]));
       bytes += row[1].as<int64_t>();
     }
-    txn.exec_params(kDeleteMailboxSql, user_id, mb.mailbox_id);
-    txn.exec_params(kUnquotaSql, user_id, bytes, static_cast<int64_t>(shas.size()));
+    ExecFixed(txn, kDeleteMailboxSql, user_id, mb.mailbox_id);
+    ExecFixed(txn, kUnquotaSql, user_id, bytes, static_cast<int64_t>(shas.size()));
     ReleaseContents(txn, shas);
     Notify(txn, MailboxEvent(v1::ChangeEvent::KIND_MAILBOX_DELETED, user_id, mb.mailbox_id,
                              name));
@@ -303,20 +303,20 @@ absl::Status MailDb::RenameMailbox(uint64_t user_id, const std::string& from,
                        CreateWithParents(txn, user_id, to, v1::SPECIAL_USE_UNSPECIFIED));
       std::vector<int64_t> old_uids;
       v1::ChangeEvent expunged;
-      for (const pqxx::row& row : txn.exec_params(kSelectMessagesSql, user_id, inbox.mailbox_id,
-                                                  0)) {
+      for (const pqxx::row& row : ExecFixed(txn, kSelectMessagesSql, user_id, inbox.mailbox_id,
+                                            0)) {
         old_uids.push_back(row[0].as<int64_t>());
         expunged.add_uids(row[0].as<uint32_t>());
       }
-      pqxx::result moved = txn.exec_params(kMoveAllMessagesSql, user_id, inbox.mailbox_id,
-                                           created.mailbox_id());
-      txn.exec_params(kSetUidnextSql, user_id, created.mailbox_id(),
-                      static_cast<int64_t>(moved.size()));
+      pqxx::result moved = ExecFixed(txn, kMoveAllMessagesSql, user_id, inbox.mailbox_id,
+                                     created.mailbox_id());
+      ExecFixed(txn, kSetUidnextSql, user_id, created.mailbox_id(),
+                static_cast<int64_t>(moved.size()));
       if (!old_uids.empty()) {
         // The moved messages are gone from INBOX: record them as expunged there.
         const uint64_t modseq = BumpModseq(txn, user_id, inbox.mailbox_id);
-        txn.exec_params(kRecordExpungedSql, user_id, inbox.mailbox_id, IntArray(old_uids),
-                        modseq);
+        ExecFixed(txn, kRecordExpungedSql, user_id, inbox.mailbox_id, IntArray(old_uids),
+                  modseq);
         expunged.set_kind(v1::ChangeEvent::KIND_MESSAGES_EXPUNGED);
         expunged.set_user_id(user_id);
         expunged.set_mailbox_id(inbox.mailbox_id);
@@ -330,13 +330,13 @@ absl::Status MailDb::RenameMailbox(uint64_t user_id, const std::string& from,
     for (size_t pos = to.find('/'); pos != std::string::npos; pos = to.find('/', pos + 1)) {
       std::string parent = to.substr(0, pos);
       if (!FindMailbox(txn, user_id, parent).ok()) {
-        txn.exec_params(kInsertMailboxSql, user_id, parent, 0);
+        ExecFixed(txn, kInsertMailboxSql, user_id, parent, 0);
       }
     }
-    for (const pqxx::row& row : txn.exec_params(kFamilySql, user_id, from)) {
+    for (const pqxx::row& row : ExecFixed(txn, kFamilySql, user_id, from)) {
       const std::string old_name = row[1].as<std::string>();
       const std::string new_name = to + old_name.substr(from.size());
-      txn.exec_params(kRenameSql, user_id, row[0].as<int64_t>(), new_name);
+      ExecFixed(txn, kRenameSql, user_id, row[0].as<int64_t>(), new_name);
       Notify(txn, MailboxEvent(v1::ChangeEvent::KIND_MAILBOX_RENAMED, user_id,
                                row[0].as<uint64_t>(), new_name));
     }
@@ -353,7 +353,7 @@ absl::Status MailDb::Subscribe(uint64_t user_id, const std::string& name, bool s
 
 namespace {
 v1::MailboxStatus StatusOf(pqxx::transaction_base& txn, uint64_t user_id, const MailboxRow& mb) {
-  pqxx::result c = txn.exec_params(kStatusCountsSql, user_id, mb.mailbox_id);
+  pqxx::result c = ExecFixed(txn, kStatusCountsSql, user_id, mb.mailbox_id);
   v1::MailboxStatus s;
   s.set_mailbox_id(mb.mailbox_id);
   s.set_name(mb.name);
@@ -396,20 +396,20 @@ absl::StatusOr<v1::SelectMailboxResponse> MailDb::Select(const v1::SelectMailbox
     const bool resync = request.changed_since_modseq() > 0 &&
                         request.known_uidvalidity() == mb.uidvalidity;
     const int64_t since = resync ? static_cast<int64_t>(request.changed_since_modseq()) : 0;
-    for (const pqxx::row& row : txn.exec_params(kSelectMessagesSql, user_id, mb.mailbox_id,
-                                                since)) {
+    for (const pqxx::row& row : ExecFixed(txn, kSelectMessagesSql, user_id, mb.mailbox_id,
+                                          since)) {
       v1::MessageSummary* m = out.add_messages();
       m->set_uid(row[0].as<uint32_t>());
       *m->mutable_flags() = FlagsFromRow(row, 1, 2);
       m->set_modseq(row[3].as<uint64_t>());
     }
-    for (const pqxx::row& row : txn.exec_params(kKeywordsInUseSql, user_id, mb.mailbox_id)) {
+    for (const pqxx::row& row : ExecFixed(txn, kKeywordsInUseSql, user_id, mb.mailbox_id)) {
       out.add_keywords(row[0].as<std::string>());
     }
     if (resync) {
       std::vector<uint32_t> vanished;
       for (const pqxx::row& row :
-           txn.exec_params(kVanishedSql, user_id, mb.mailbox_id, since)) {
+           ExecFixed(txn, kVanishedSql, user_id, mb.mailbox_id, since)) {
         vanished.push_back(row[0].as<uint32_t>());
       }
       *out.mutable_vanished() = ToUidSet(vanished);

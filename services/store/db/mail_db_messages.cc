@@ -119,8 +119,8 @@ absl::Status ChargeQuota(pqxx::transaction_base& txn, const std::vector<Target>&
   for (const Target& g : groups) per_user[g.user_id] += g.messages.size();
   for (const auto& [user_id, count] : per_user) {
     const int64_t bytes = static_cast<int64_t>(size) * count;
-    if (txn.exec_params(kChargeQuotaSql, user_id, bytes, count).empty()) {
-      if (txn.exec_params(kUserExistsSql, user_id).empty()) {
+    if (ExecFixed(txn, kChargeQuotaSql, user_id, bytes, count).empty()) {
+      if (ExecFixed(txn, kUserExistsSql, user_id).empty()) {
         return absl::NotFoundError(absl::StrCat("no user ", user_id));
       }
       return absl::ResourceExhaustedError(absl::StrCat("quota exceeded for user ", user_id));
@@ -135,7 +135,7 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
                     v1::DeliverMessageResponse* out) {
   const IngestedContent& content = *p.content;
   if (!p.transaction_id->empty()) {
-    pqxx::result done = txn.exec_params(kDeliveryLogSql, *p.transaction_id);
+    pqxx::result done = ExecFixed(txn, kDeliveryLogSql, *p.transaction_id);
     if (!done.empty()) {
       out->ParseFromString(Bytes(done[0][0]));
       return absl::OkStatus();
@@ -145,14 +145,14 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
   // The content was staged before the batch; take the references. Should it have been
   // collected meanwhile (a concurrent expunge released the same content), store it again.
   const int64_t refs = static_cast<int64_t>(p.targets->size());
-  if (txn.exec_params(kAddContentRefsSql, Bin(content.sha256), refs).affected_rows() == 0) {
+  if (ExecFixed(txn, kAddContentRefsSql, Bin(content.sha256), refs).affected_rows() == 0) {
     const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
-    txn.exec_params(kUpsertContentSql, Bin(content.sha256), refs, content.size,
-                    content.header_size, Bin(*p.raw), Bin(content.envelope),
-                    Bin(content.structure), content.headers_json, content.body_text,
-                    content.preview,
-                    content.sent_date ? std::optional<double>(sent) : std::nullopt,
-                    content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
+    ExecFixed(txn, kUpsertContentSql, Bin(content.sha256), refs, content.size,
+              content.header_size, Bin(*p.raw), Bin(content.envelope),
+              Bin(content.structure), content.headers_json, content.body_text,
+              content.preview,
+              content.sent_date ? std::optional<double>(sent) : std::nullopt,
+              content.sort_subject, content.sort_from, content.sort_to, content.sort_cc);
   }
   // Then quota (user rows) and UIDs (mailbox rows), each in a fixed order.
   RETURN_IF_ERROR(ChargeQuota(txn, groups, content.size));
@@ -168,7 +168,7 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
   for (size_t i = 0; i < groups.size(); ++i) {
     const Target& g = groups[i];
     const int64_t n = static_cast<int64_t>(g.messages.size());
-    pqxx::result alloc = txn.exec_params(kAllocateUidsSql, g.user_id, boxes[i].mailbox_id, n);
+    pqxx::result alloc = ExecFixed(txn, kAllocateUidsSql, g.user_id, boxes[i].mailbox_id, n);
     uint32_t uid = alloc[0][0].as<uint32_t>();
     const uint64_t modseq = alloc[0][1].as<uint64_t>();
     v1::ChangeEvent event;
@@ -179,10 +179,10 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
     event.set_mailbox_name(boxes[i].name);
     for (const NewMessage* m : g.messages) {
       std::vector<std::string> keywords(m->flags.keywords().begin(), m->flags.keywords().end());
-      txn.exec_params(kInsertMessageSql, g.user_id, boxes[i].mailbox_id, uid,
-                      Bin(content.sha256), content.size, m->internal_date_us, m->flags.system(),
-                      TextArray(keywords), modseq,
-                      m->delivery_json.empty() ? std::optional<std::string>()
+      ExecFixed(txn, kInsertMessageSql, g.user_id, boxes[i].mailbox_id, uid,
+                Bin(content.sha256), content.size, m->internal_date_us, m->flags.system(),
+                TextArray(keywords), modseq,
+                m->delivery_json.empty() ? std::optional<std::string>()
                                                : std::optional<std::string>(m->delivery_json));
       v1::DeliveryResult* r = out->add_results();
       r->set_user_id(g.user_id);
@@ -197,8 +197,8 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
   }
   out->set_sha256(content.sha256);
   if (!p.transaction_id->empty()) {
-    txn.exec_params(kInsertDeliveryLogSql, *p.transaction_id, Bin(content.sha256),
-                    Bin(out->SerializeAsString()));
+    ExecFixed(txn, kInsertDeliveryLogSql, *p.transaction_id, Bin(content.sha256),
+              Bin(out->SerializeAsString()));
   }
   return absl::OkStatus();
 }
@@ -284,7 +284,7 @@ absl::StatusOr<int64_t> MailDb::CollectGarbage(absl::Duration min_age) {
   int64_t removed = 0;
   RETURN_IF_ERROR(pool_->Run("collect_garbage", [&](pqxx::work& txn) {
     removed = static_cast<int64_t>(
-        txn.exec_params(kCollectGarbageSql, absl::ToInt64Seconds(min_age)).affected_rows());
+        ExecFixed(txn, kCollectGarbageSql, absl::ToInt64Seconds(min_age)).affected_rows());
     return absl::OkStatus();
   }));
   return removed;
@@ -309,14 +309,14 @@ absl::Status MailDb::Fetch(const v1::FetchMessagesRequest& request, int batch,
     RETURN_IF_ERROR(pool_->RunRead("fetch", [&](pqxx::transaction_base& txn) {
       out.Clear();
       pqxx::result r =
-          content ? txn.exec_params(kFetchContentSql, request.user_id(), request.mailbox_id(),
-                                    uids.firsts, uids.lasts, request.changed_since_modseq(),
-                                    a.envelope(), a.body_structure(), a.header(), a.preview(),
-                                    a.body(), after, page, body_max, kMaxBodyBytesPerPage,
-                                    a.internal_date(), a.sha256())
-                  : txn.exec_params(kFetchSummarySql, request.user_id(), request.mailbox_id(),
-                                    uids.firsts, uids.lasts, request.changed_since_modseq(),
-                                    after, page, a.internal_date(), a.sha256());
+          content ? ExecFixed(txn, kFetchContentSql, request.user_id(), request.mailbox_id(),
+                              uids.firsts, uids.lasts, request.changed_since_modseq(),
+                              a.envelope(), a.body_structure(), a.header(), a.preview(),
+                              a.body(), after, page, body_max, kMaxBodyBytesPerPage,
+                              a.internal_date(), a.sha256())
+                  : ExecFixed(txn, kFetchSummarySql, request.user_id(), request.mailbox_id(),
+                              uids.firsts, uids.lasts, request.changed_since_modseq(),
+                              after, page, a.internal_date(), a.sha256());
       cut = content && !r.empty() && r[0][12].as<int64_t>() > static_cast<int64_t>(r.size());
       for (const pqxx::row& row : r) {
         v1::FetchedMessage* m = out.add_messages();
@@ -351,7 +351,7 @@ absl::StatusOr<MailDb::ContentRef> MailDb::GetContentRef(uint64_t user_id, uint6
                                                          uint32_t uid) {
   ContentRef out;
   RETURN_IF_ERROR(pool_->RunRead("content_ref", [&](pqxx::transaction_base& txn) {
-    pqxx::result r = txn.exec_params(kContentRefSql, user_id, mailbox_id, uid);
+    pqxx::result r = ExecFixed(txn, kContentRefSql, user_id, mailbox_id, uid);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("no message with UID ", uid));
     out.sha256 = Bytes(r[0][0]);
     out.size = r[0][1].as<uint64_t>();
@@ -366,9 +366,9 @@ absl::StatusOr<std::string> MailDb::ReadContent(const std::string& sha256, uint6
                                                 uint64_t length) {
   std::string out;
   RETURN_IF_ERROR(pool_->RunRead("read_content", [&](pqxx::transaction_base& txn) {
-    pqxx::result r = txn.exec_params(kReadContentSql, Bin(sha256),
-                                     static_cast<int64_t>(offset + 1),
-                                     static_cast<int64_t>(length));
+    pqxx::result r = ExecFixed(txn, kReadContentSql, Bin(sha256),
+                               static_cast<int64_t>(offset + 1),
+                               static_cast<int64_t>(length));
     if (r.empty()) return absl::NotFoundError("message content is gone");
     out = Bytes(r[0][0]);
     return absl::OkStatus();
@@ -408,8 +408,8 @@ absl::StatusOr<v1::GetExpungedResponse> MailDb::GetExpunged(
   RETURN_IF_ERROR(pool_->RunRead("get_expunged", [&](pqxx::transaction_base& txn) {
     std::vector<uint32_t> vanished;
     for (const pqxx::row& row :
-         txn.exec_params(kGetExpungedSql, request.user_id(), request.mailbox_id(),
-                         request.since_modseq(), uids.firsts, uids.lasts)) {
+         ExecFixed(txn, kGetExpungedSql, request.user_id(), request.mailbox_id(),
+                   request.since_modseq(), uids.firsts, uids.lasts)) {
       vanished.push_back(row[0].as<uint32_t>());
     }
     *out.mutable_vanished() = ToUidSet(vanished);
@@ -422,7 +422,7 @@ absl::StatusOr<std::string> MailDb::AcquireLease(uint64_t user_id, const std::st
                                                  uint32_t ttl_seconds) {
   std::string lease_id;
   RETURN_IF_ERROR(pool_->Run("acquire_lease", [&](pqxx::work& txn) {
-    pqxx::result r = txn.exec_params(kAcquireLeaseSql, user_id, holder, ttl_seconds);
+    pqxx::result r = ExecFixed(txn, kAcquireLeaseSql, user_id, holder, ttl_seconds);
     if (r.empty()) return absl::FailedPreconditionError("maildrop in use by another session");
     lease_id = r[0][0].as<std::string>();
     return absl::OkStatus();
@@ -433,7 +433,7 @@ absl::StatusOr<std::string> MailDb::AcquireLease(uint64_t user_id, const std::st
 absl::Status MailDb::RenewLease(uint64_t user_id, const std::string& lease_id,
                                 uint32_t ttl_seconds) {
   return pool_->Run("renew_lease", [&](pqxx::work& txn) {
-    if (txn.exec_params(kRenewLeaseSql, user_id, lease_id, ttl_seconds).affected_rows() == 0) {
+    if (ExecFixed(txn, kRenewLeaseSql, user_id, lease_id, ttl_seconds).affected_rows() == 0) {
       return absl::FailedPreconditionError("lease lost");
     }
     return absl::OkStatus();
@@ -442,7 +442,7 @@ absl::Status MailDb::RenewLease(uint64_t user_id, const std::string& lease_id,
 
 absl::Status MailDb::ReleaseLease(uint64_t user_id, const std::string& lease_id) {
   return pool_->Run("release_lease", [&](pqxx::work& txn) {
-    txn.exec_params(kReleaseLeaseSql, user_id, lease_id);
+    ExecFixed(txn, kReleaseLeaseSql, user_id, lease_id);
     return absl::OkStatus();
   });
 }

@@ -331,11 +331,56 @@ TEST_F(MailDbTest, ExpungeOnlyDeletedAndUidExpunge) {
   absl::StatusOr<v1::ExpungeResponse> r = mail_->Expunge(ex);
   ASSERT_THAT(r, IsOk());
   EXPECT_THAT(r->expunged_uids(), ElementsAre(2u));
+  const uint64_t after_first = r->highestmodseq();
   ex.clear_uids();
   r = mail_->Expunge(ex);
   ASSERT_THAT(r, IsOk());
   EXPECT_THAT(r->expunged_uids(), ElementsAre(3u, 4u));
+  EXPECT_EQ(r->highestmodseq(), after_first + 1);  // one change, one MODSEQ
   EXPECT_THAT(Uids(user, "INBOX"), ElementsAre(1u));
+  EXPECT_EQ(mail_->GetQuota(user)->used_messages(), 1u);
+  v1::GetExpungedRequest gone;
+  gone.set_user_id(user);
+  gone.set_mailbox_id(box);
+  gone.set_since_modseq(after_first - 1);
+  absl::StatusOr<v1::GetExpungedResponse> vanished = mail_->GetExpunged(gone);
+  ASSERT_THAT(vanished, IsOk());
+  ASSERT_EQ(vanished->vanished().ranges_size(), 1);
+  EXPECT_EQ(vanished->vanished().ranges(0).first(), 2u);
+  EXPECT_EQ(vanished->vanished().ranges(0).last(), 4u);
+  // Nothing left to expunge: no change, no new MODSEQ.
+  r = mail_->Expunge(ex);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_THAT(r->expunged_uids(), IsEmpty());
+  EXPECT_EQ(mail_->GetStatus(user, "INBOX")->highestmodseq(), after_first + 1);
+}
+
+// Behind a pooler without protocol-level prepared statements the same SQL runs unprepared.
+TEST_F(MailDbTest, WorksWithoutPreparedStatements) {
+  PoolOptions options;
+  options.dsn = database_->dsn();
+  options.size = 2;
+  options.prepared_statements = false;
+  ConnectionPool pool(options);
+  MailDb mail(&pool);
+  const uint64_t user = NewUser();
+  const std::string raw = Message("plain", "unprepared");
+  NewMessage target;
+  target.user_id = user;
+  ASSERT_THAT(mail.AddMessages(raw, Ingest(raw), {target}, ""), IsOk());
+  v1::StoreFlagsRequest st;
+  st.set_user_id(user);
+  st.set_mailbox_id(MailboxId(user, "INBOX"));
+  *st.mutable_uids() = Set(1, 0);
+  st.set_mode(v1::StoreFlagsRequest::MODE_ADD);
+  st.mutable_flags()->set_system(v1::SYSTEM_FLAG_DELETED);
+  ASSERT_THAT(mail.StoreFlags(st), IsOk());
+  v1::ExpungeRequest ex;
+  ex.set_user_id(user);
+  ex.set_mailbox_id(st.mailbox_id());
+  absl::StatusOr<v1::ExpungeResponse> r = mail.Expunge(ex);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_THAT(r->expunged_uids(), ElementsAre(1u));
 }
 
 TEST_F(MailDbTest, SearchAndSortInTheStore) {

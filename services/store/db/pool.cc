@@ -13,12 +13,15 @@ namespace mailroom::store::db {
 ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {}
 ConnectionPool::~ConnectionPool() = default;
 
-std::unique_ptr<pqxx::connection> ConnectionPool::Connect(absl::Status* status) {
+std::unique_ptr<PooledConnection> ConnectionPool::Connect(absl::Status* status) {
   try {
-    auto conn = std::make_unique<pqxx::connection>(options_.dsn);
+    auto conn = std::make_unique<PooledConnection>(options_.dsn, options_.prepared_statements);
     // Durable before acknowledged (DESIGN.md invariant 1).
     conn->set_variable("synchronous_commit", "on");
     conn->set_variable("statement_timeout", std::to_string(options_.statement_timeout_ms));
+    // Prepared statements are planned for their parameters at every execution: a generic
+    // plan cannot know how many UIDs a set holds, and would scan whole mailboxes for one.
+    if (options_.prepared_statements) conn->set_variable("plan_cache_mode", "force_custom_plan");
     return conn;
   } catch (...) {
     *status = TranslateCurrentException();
@@ -29,7 +32,7 @@ std::unique_ptr<pqxx::connection> ConnectionPool::Connect(absl::Status* status) 
   }
 }
 
-std::unique_ptr<pqxx::connection> ConnectionPool::Acquire(absl::Status* status) {
+std::unique_ptr<PooledConnection> ConnectionPool::Acquire(absl::Status* status) {
   std::unique_lock<std::mutex> lock(mu_);
   auto deadline = std::chrono::steady_clock::now() +
                   absl::ToChronoMilliseconds(options_.acquire_timeout);
@@ -56,7 +59,7 @@ std::unique_ptr<pqxx::connection> ConnectionPool::Acquire(absl::Status* status) 
   return conn;
 }
 
-void ConnectionPool::Release(std::unique_ptr<pqxx::connection> conn, bool healthy) {
+void ConnectionPool::Release(std::unique_ptr<PooledConnection> conn, bool healthy) {
   std::lock_guard<std::mutex> lock(mu_);
   if (healthy && conn->is_open()) {
     idle_.push_back(std::move(conn));
@@ -70,7 +73,7 @@ absl::Status ConnectionPool::Attempt(
     std::string_view what, bool transactional,
     const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
   absl::Status acquire_status;
-  std::unique_ptr<pqxx::connection> conn = Acquire(&acquire_status);
+  std::unique_ptr<PooledConnection> conn = Acquire(&acquire_status);
   if (conn == nullptr) return acquire_status;
   absl::Status result;
   bool healthy = true;

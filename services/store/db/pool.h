@@ -24,6 +24,21 @@ struct PoolOptions {
   absl::Duration acquire_timeout = absl::Seconds(10);
   int max_attempts = 5;                // of one transaction, on serialization failure/deadlock
   int statement_timeout_ms = 30000;
+  // Fixed statements run as named prepared statements of each connection (sql_util.h
+  // ExecFixed). Off for a pooler that does not keep protocol-level prepared statements in
+  // transaction mode (pgbouncer before 1.21, or max_prepared_statements = 0).
+  bool prepared_statements = true;
+};
+
+// A pooled connection: a pqxx::connection that knows whether statements may be prepared on it.
+class PooledConnection final : public pqxx::connection {
+ public:
+  PooledConnection(const std::string& dsn, bool prepared_statements)
+      : pqxx::connection(dsn), prepared_statements_(prepared_statements) {}
+  bool prepared_statements() const { return prepared_statements_; }
+
+ private:
+  const bool prepared_statements_;
 };
 
 class ConnectionPool {
@@ -49,9 +64,9 @@ class ConnectionPool {
   const PoolOptions& options() const { return options_; }
 
  private:
-  std::unique_ptr<pqxx::connection> Acquire(absl::Status* status);
-  void Release(std::unique_ptr<pqxx::connection> conn, bool healthy);
-  std::unique_ptr<pqxx::connection> Connect(absl::Status* status);
+  std::unique_ptr<PooledConnection> Acquire(absl::Status* status);
+  void Release(std::unique_ptr<PooledConnection> conn, bool healthy);
+  std::unique_ptr<PooledConnection> Connect(absl::Status* status);
   // One attempt: `fn` in a transaction (committed when it returns OK) or, without
   // `transactional`, in autocommit.
   absl::Status Attempt(std::string_view what, bool transactional,
@@ -62,7 +77,7 @@ class ConnectionPool {
   const PoolOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<std::unique_ptr<PooledConnection>> idle_;
   int open_ = 0;
 };
 

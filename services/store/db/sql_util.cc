@@ -1,7 +1,9 @@
 #include "services/store/db/sql_util.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <string_view>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -109,7 +111,11 @@ std::string NotifyPayload(const v1::ChangeEvent& event) {
 }
 
 void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event) {
-  txn.exec_params(kNotifySql, kChangeChannel, NotifyPayload(event));
+  ExecFixed(txn, kNotifySql, kChangeChannel, NotifyPayload(event));
+}
+
+std::string PreparedName(const char* sql) {
+  return absl::StrCat("mr_", absl::Hex(std::hash<std::string_view>{}(sql)));
 }
 
 std::string Bytes(const pqxx::field& field) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mailroom/store/v1/store.pb.h"
+#include "services/store/db/pool.h"
 
 namespace mailroom::store::db {
 
@@ -39,6 +40,25 @@ void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event);
 // a change themselves (pg_notify): base64 of the serialized event, without its UIDs when that
 // would not fit (listeners then resynchronise from the MODSEQ).
 std::string NotifyPayload(const v1::ChangeEvent& event);
+
+// The name under which ExecFixed prepares `sql` on a connection.
+std::string PreparedName(const char* sql);
+
+// Runs `sql`, one of store/db's SQL constants (a fixed text with $n parameters), as a named
+// prepared statement of the transaction's pooled connection, prepared there on first use:
+// PostgreSQL parses and analyses it once per connection instead of at every call (it still
+// plans every execution, see pool.cc). With PoolOptions::prepared_statements off it runs as
+// an unnamed statement. `txn` must run on a ConnectionPool's connection (as every MailDb
+// transaction does).
+template <typename... Args>
+pqxx::result ExecFixed(pqxx::transaction_base& txn, const char* sql, Args&&... args) {
+  if (!static_cast<const PooledConnection&>(txn.conn()).prepared_statements()) {
+    return txn.exec_params(sql, std::forward<Args>(args)...);
+  }
+  const std::string name = PreparedName(sql);
+  txn.conn().prepare(name, sql);  // registers once; the server sees it at first execution
+  return txn.exec_prepared(name, std::forward<Args>(args)...);
+}
 
 // Bytes of a bytea column.
 std::string Bytes(const pqxx::field& field);
