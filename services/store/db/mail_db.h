@@ -163,6 +163,8 @@ class MailDb {
 
  private:
   void RunBatch(const std::vector<PendingAdd*>& batch);
+  // StoreFlags of system flags alone, in one statement (mail_db_flags.cc).
+  absl::StatusOr<v1::StoreFlagsResponse> StoreSystemFlags(const v1::StoreFlagsRequest& request);
 
   static constexpr size_t kMaxBatchDeliveries = 64;
   static constexpr uint64_t kMaxBatchBytes = 32ull << 20;

@@ -30,6 +30,37 @@ constexpr char kUpdateFlagsSql[] =
     "FROM unnest($3::bigint[], $4::integer[], $5::text[]) AS v(uid, f, k) "
     "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = v.uid) "
     "SELECT pg_notify($7, $8)";
+// STORE of system flags alone (no keywords asked for, no UNCHANGEDSINCE) as ONE statement,
+// committed on its own: the messages of the UID ranges $3/$4 whose flags the change alters
+// ($5: 1 replace, 2 add, 3 remove system flags $6; replace also clears keywords) get them at
+// the mailbox's next MODSEQ, which is raised only when something changes, and the change is
+// announced ($7 channel). READ COMMITTED keeps it right under concurrency: the mailbox row
+// lock of the MODSEQ update serialises changers, and a message row changed meanwhile is
+// re-read before it is written. Rows: one per changed message (uid, flags, keywords), then
+// one with a NULL uid and the mailbox's HIGHESTMODSEQ after the change (none: no mailbox).
+constexpr char kStoreSystemFlagsSql[] =
+    "WITH target AS (SELECT m.uid FROM messages m "
+    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND (CASE $5::integer WHEN 2 THEN m.flags | "
+    "$6::integer WHEN 3 THEN m.flags & ~$6::integer ELSE $6::integer END <> m.flags "
+    "OR ($5::integer = 1 AND m.keywords <> '{}'))), "
+    "bump AS (UPDATE mailboxes SET highestmodseq = highestmodseq + 1 "
+    "WHERE user_id = $1 AND mailbox_id = $2 AND EXISTS (SELECT 1 FROM target) "
+    "RETURNING highestmodseq), "
+    "changed AS (UPDATE messages m SET flags = CASE $5::integer WHEN 2 THEN m.flags | "
+    "$6::integer WHEN 3 THEN m.flags & ~$6::integer ELSE $6::integer END, "
+    "keywords = CASE WHEN $5::integer = 1 THEN '{}'::text[] ELSE m.keywords END, "
+    "modseq = bump.highestmodseq FROM bump, target "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = target.uid AND (CASE $5::integer "
+    "WHEN 2 THEN m.flags | $6::integer WHEN 3 THEN m.flags & ~$6::integer ELSE $6::integer END "
+    "<> m.flags OR ($5::integer = 1 AND m.keywords <> '{}')) "
+    "RETURNING m.uid, m.flags, m.keywords), "
+    "notified AS (SELECT pg_notify($7, mailroom_change_payload(3, $1, $2, b.highestmodseq, "
+    "array_agg(c.uid ORDER BY c.uid))) FROM changed c, bump b GROUP BY b.highestmodseq) "
+    "SELECT uid, flags, keywords, NULL::bigint, NULL::bigint FROM changed UNION ALL "
+    "SELECT NULL, NULL, NULL, coalesce((SELECT highestmodseq FROM bump), mb.highestmodseq), "
+    "(SELECT count(*) FROM notified) "
+    "FROM mailboxes mb WHERE mb.user_id = $1 AND mb.mailbox_id = $2";
 constexpr char kSelectForCopySql[] =
     "SELECT m.uid, m.size FROM messages m "
     "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
@@ -46,7 +77,46 @@ constexpr char kAddRefsSql[] =
 
 }  // namespace
 
+absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreSystemFlags(
+    const v1::StoreFlagsRequest& request) {
+  v1::StoreFlagsResponse out;
+  const UidArrays uids = ToArrays(request.uids());
+  // One statement in autocommit: its commit is as synchronous as any (the session's
+  // synchronous_commit), so the answer still follows a durable commit.
+  RETURN_IF_ERROR(pool_->RunRead("store_system_flags", [&](pqxx::transaction_base& txn) {
+    out.Clear();
+    bool mailbox_found = false;
+    for (const pqxx::row& row :
+         ExecFixed(txn, kStoreSystemFlagsSql, request.user_id(), request.mailbox_id(),
+                   uids.firsts, uids.lasts, static_cast<int>(request.mode()),
+                   static_cast<int>(request.flags().system()), kChangeChannel)) {
+      if (row[0].is_null()) {
+        mailbox_found = true;
+        out.set_highestmodseq(row[3].as<uint64_t>());
+        continue;
+      }
+      v1::MessageSummary* m = out.add_updated();
+      m->set_uid(row[0].as<uint32_t>());
+      *m->mutable_flags() = FlagsFromRow(row, 1, 2);
+    }
+    if (!mailbox_found) return absl::NotFoundError("no such mailbox");
+    return absl::OkStatus();
+  }));
+  std::sort(out.mutable_updated()->begin(), out.mutable_updated()->end(),
+            [](const v1::MessageSummary& a, const v1::MessageSummary& b) {
+              return a.uid() < b.uid();
+            });
+  for (v1::MessageSummary& m : *out.mutable_updated()) m.set_modseq(out.highestmodseq());
+  return out;
+}
+
 absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreFlags(const v1::StoreFlagsRequest& request) {
+  if (request.flags().keywords_size() == 0 && request.unchanged_since() == 0 &&
+      (request.mode() == v1::StoreFlagsRequest::MODE_ADD ||
+       request.mode() == v1::StoreFlagsRequest::MODE_REMOVE ||
+       request.mode() == v1::StoreFlagsRequest::MODE_REPLACE)) {
+    return StoreSystemFlags(request);
+  }
   v1::StoreFlagsResponse out;
   const UidArrays uids = ToArrays(request.uids());
   RETURN_IF_ERROR(pool_->Run("store_flags", [&](pqxx::work& txn) {

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "services/shared/status/status_matchers.h"
 #include "services/store/db/pool.h"
+#include "services/store/db/sql_util.h"
 #include "services/store/domain/ingest.h"
 #include "services/store/testing/test_database.h"
 
@@ -289,6 +290,84 @@ TEST_F(MailDbTest, StoreFlagsWithUnchangedSinceAndResync) {
   EXPECT_THAT(changed->keywords(), ::testing::Contains("$Work"));
 }
 
+// STORE of system flags alone takes the one-statement path: the same answers as the general
+// one, keywords kept (cleared by a replace), no MODSEQ for a STORE that changes nothing, and
+// the change announced.
+TEST_F(MailDbTest, SystemFlagStoreInOneStatement) {
+  const uint64_t user = NewUser();
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(Deliver({user}, Message("s", std::to_string(i))), IsOk());
+  const uint64_t box = MailboxId(user, "INBOX");
+  v1::StoreFlagsRequest st;
+  st.set_user_id(user);
+  st.set_mailbox_id(box);
+  *st.mutable_uids() = Set(1, 1);
+  st.set_mode(v1::StoreFlagsRequest::MODE_ADD);
+  st.mutable_flags()->add_keywords("$Work");  // with a keyword: the general path
+  ASSERT_THAT(mail_->StoreFlags(st), IsOk());
+
+  pqxx::connection listener(database_->dsn());
+  std::vector<std::string> payloads;
+  struct Receiver : pqxx::notification_receiver {
+    Receiver(pqxx::connection_base& c, std::vector<std::string>* out)
+        : pqxx::notification_receiver(c, kChangeChannel), out(out) {}
+    void operator()(const std::string& payload, int) override { out->push_back(payload); }
+    std::vector<std::string>* out;
+  } receiver(listener, &payloads);
+  listener.get_notifs();
+
+  const uint64_t before = mail_->GetStatus(user, "INBOX")->highestmodseq();
+  st.mutable_flags()->Clear();
+  st.mutable_flags()->set_system(v1::SYSTEM_FLAG_SEEN | v1::SYSTEM_FLAG_FLAGGED);
+  *st.mutable_uids() = Set(1, 0);
+  absl::StatusOr<v1::StoreFlagsResponse> r = mail_->StoreFlags(st);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->highestmodseq(), before + 1);
+  ASSERT_EQ(r->updated_size(), 3);
+  EXPECT_EQ(r->updated(0).uid(), 1u);
+  EXPECT_EQ(r->updated(0).flags().system(), v1::SYSTEM_FLAG_SEEN | v1::SYSTEM_FLAG_FLAGGED);
+  EXPECT_THAT(r->updated(0).flags().keywords(), ElementsAre("$Work"));
+  EXPECT_EQ(r->updated(2).modseq(), before + 1);
+
+  // Already so: nothing changes, no new MODSEQ.
+  r = mail_->StoreFlags(st);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->updated_size(), 0);
+  EXPECT_EQ(r->highestmodseq(), before + 1);
+
+  st.set_mode(v1::StoreFlagsRequest::MODE_REMOVE);
+  st.mutable_flags()->set_system(v1::SYSTEM_FLAG_FLAGGED);
+  *st.mutable_uids() = Set(2, 2);
+  r = mail_->StoreFlags(st);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->updated_size(), 1);
+  EXPECT_EQ(r->updated(0).flags().system(), v1::SYSTEM_FLAG_SEEN);
+
+  st.set_mode(v1::StoreFlagsRequest::MODE_REPLACE);
+  st.mutable_flags()->set_system(v1::SYSTEM_FLAG_SEEN | v1::SYSTEM_FLAG_FLAGGED);
+  *st.mutable_uids() = Set(1, 1);  // same system flags, but the keyword goes
+  r = mail_->StoreFlags(st);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->updated_size(), 1);
+  EXPECT_EQ(r->updated(0).flags().keywords_size(), 0);
+  EXPECT_EQ(r->highestmodseq(), before + 3);
+
+  // Three changes, three announcements, each with its MODSEQ and UIDs.
+  for (int i = 0; i < 50 && payloads.size() < 3; ++i) listener.await_notification(0, 100000);
+  ASSERT_EQ(payloads.size(), 3u);
+  std::string bytes;
+  ASSERT_TRUE(absl::Base64Unescape(payloads[0], &bytes));
+  v1::ChangeEvent first;
+  ASSERT_TRUE(first.ParseFromString(bytes));
+  EXPECT_EQ(first.kind(), v1::ChangeEvent::KIND_FLAGS_CHANGED);
+  EXPECT_EQ(first.user_id(), user);
+  EXPECT_EQ(first.mailbox_id(), box);
+  EXPECT_EQ(first.modseq(), before + 1);
+  EXPECT_THAT(first.uids(), ElementsAre(1u, 2u, 3u));
+
+  st.set_mailbox_id(box + 1000000);
+  EXPECT_THAT(mail_->StoreFlags(st), StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_F(MailDbTest, CopyAndMoveReturnUidMappings) {
   const uint64_t user = NewUser();
   for (int i = 0; i < 3; ++i) ASSERT_THAT(Deliver({user}, Message("c", std::to_string(i))), IsOk());
@@ -353,6 +432,40 @@ TEST_F(MailDbTest, ExpungeOnlyDeletedAndUidExpunge) {
   ASSERT_THAT(r, IsOk());
   EXPECT_THAT(r->expunged_uids(), IsEmpty());
   EXPECT_EQ(mail_->GetStatus(user, "INBOX")->highestmodseq(), after_first + 1);
+}
+
+// The NOTIFY payload built in SQL (schema 0005) is the one NotifyPayload() builds in C++.
+TEST_F(MailDbTest, SqlChangePayloadEqualsTheCppOne) {
+  pqxx::connection conn(database_->dsn());
+  pqxx::nontransaction txn(conn);
+  const auto sql_payload = [&](const v1::ChangeEvent& e) {
+    std::vector<int64_t> uids(e.uids().begin(), e.uids().end());
+    return txn.exec_params("SELECT mailroom_change_payload($1, $2, $3, $4, $5::bigint[], $6)",
+                           static_cast<int>(e.kind()), e.user_id(), e.mailbox_id(), e.modseq(),
+                           IntArray(uids), e.mailbox_name())[0][0]
+        .as<std::string>();
+  };
+  v1::ChangeEvent e;
+  e.set_kind(v1::ChangeEvent::KIND_FLAGS_CHANGED);
+  e.set_user_id(7);
+  e.set_mailbox_id(300);
+  e.set_modseq(uint64_t{1} << 40);
+  for (uint32_t uid : {1u, 127u, 128u, 16384u, 4000000000u}) e.add_uids(uid);
+  EXPECT_EQ(sql_payload(e), NotifyPayload(e));
+  e.set_kind(v1::ChangeEvent::KIND_MESSAGE_ADDED);
+  e.set_mailbox_name("Archiv/M\xc3\xa4rz");
+  EXPECT_EQ(sql_payload(e), NotifyPayload(e));
+  e.clear_uids();
+  e.set_mailbox_id(0);
+  EXPECT_EQ(sql_payload(e), NotifyPayload(e));
+  for (uint32_t uid = 100000; uid < 103000; ++uid) e.add_uids(uid);  // too many: left out
+  EXPECT_EQ(sql_payload(e), NotifyPayload(e));
+  std::string bytes;
+  ASSERT_TRUE(absl::Base64Unescape(sql_payload(e), &bytes));
+  v1::ChangeEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  EXPECT_EQ(parsed.uids_size(), 0);
+  EXPECT_EQ(parsed.modseq(), uint64_t{1} << 40);
 }
 
 // Behind a pooler without protocol-level prepared statements the same SQL runs unprepared.
