@@ -253,6 +253,18 @@ absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
 }
 
 void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
+  if (batch.size() == 1) {
+    // Alone in its batch, a delivery needs no savepoint (two round trips): its refusal rolls
+    // back the whole transaction, which holds nothing else.
+    PendingAdd* p = batch.front();
+    absl::Status s = pool_->Run("add_message", [&](pqxx::work& txn) {
+      p->response.Clear();
+      return AddOne(txn, *p, &p->response);
+    });
+    p->status = s;
+    if (!s.ok()) p->response.Clear();
+    return;
+  }
   absl::Status s = pool_->Run("add_messages", [&](pqxx::work& txn) {
     for (PendingAdd* p : batch) {
       p->response.Clear();
