@@ -557,6 +557,31 @@ TEST_F(MailDbTest, SearchAndSortInTheStore) {
   EXPECT_THAT(mail_->Search(sorted)->uids(), ElementsAre(1u, 3u, 2u));
 }
 
+// Header searches test the folded text of all headers first; values JSON escapes (quotes,
+// backslashes) still match exactly.
+TEST_F(MailDbTest, HeaderSearchWithAndWithoutThePrefilter) {
+  const uint64_t user = NewUser();
+  ASSERT_THAT(Deliver({user}, Message("He said \"Hi\" at C:\\Temp", "x")), IsOk());
+  ASSERT_THAT(Deliver({user}, Message("all quiet", "Hi")), IsOk());
+  const uint64_t box = MailboxId(user, "INBOX");
+  const auto subject = [&](const std::string& value) {
+    v1::SearchMessagesRequest r;
+    r.set_user_id(user);
+    r.set_mailbox_id(box);
+    r.add_keys()->mutable_header()->set_field("Subject");
+    r.mutable_keys(0)->mutable_header()->set_value(value);
+    absl::StatusOr<v1::SearchMessagesResponse> out = mail_->Search(r);
+    EXPECT_THAT(out, IsOk());
+    return out.ok() ? std::vector<uint32_t>(out->uids().begin(), out->uids().end())
+                    : std::vector<uint32_t>{};
+  };
+  EXPECT_THAT(subject("hi"), ElementsAre(1u));
+  EXPECT_THAT(subject("\"HI\""), ElementsAre(1u));
+  EXPECT_THAT(subject("c:\\temp"), ElementsAre(1u));
+  EXPECT_THAT(subject("QUIET"), ElementsAre(2u));
+  EXPECT_THAT(subject("subject"), ElementsAre());  // a field name is no value
+}
+
 TEST_F(MailDbTest, FetchAndReadContent) {
   const uint64_t user = NewUser();
   const std::string raw = Message("fetch me", "line one");
