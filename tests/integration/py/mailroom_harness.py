@@ -33,6 +33,21 @@ def wait_port(port, timeout=30.0):
     return False
 
 
+def wait_ready(port, timeout=30.0):
+    """Polls GET /readyz of a front end's metrics listener until it answers 200."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if s.recv(64).startswith(b"HTTP/1.1 200"):
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
 class Cluster:
     def __init__(self, name="t"):
         admin = os.environ.get("MAILROOM_TEST_DATABASE_URL")
@@ -85,6 +100,13 @@ class Cluster:
         for port in ports:
             if not wait_port(port):
                 raise RuntimeError("%s did not listen on %d: %s" % (name, port, self.log(name)))
+        # A front end of this cluster's store takes traffic once it reaches the store (GET
+        # /readyz), as behind a load balancer: its first connection attempt may fail on a busy
+        # machine, and a LOGIN sent before the retry would get "temporary failure".
+        if ports and "--store=dns:///" + self.store_addr() in args:
+            for a in args:
+                if a.startswith("--metrics_listen=") and not wait_ready(int(a.rsplit(":", 1)[1])):
+                    raise RuntimeError("%s did not become ready: %s" % (name, self.log(name)))
         return p
 
     def log(self, name):
