@@ -56,6 +56,19 @@ class WatchReactorTest : public ::testing::Test {
     }
   }
 
+  // Opens a Watch of kUser's changes and reads its first event, which must be READY.
+  std::unique_ptr<grpc::ClientReader<v1::ChangeEvent>> WatchUntilReady(
+      grpc::ClientContext* context) {
+    v1::WatchRequest request;
+    request.set_user_id(kUser);
+    std::unique_ptr<grpc::ClientReader<v1::ChangeEvent>> reader = stub_->Watch(context, request);
+    v1::ChangeEvent event;
+    EXPECT_TRUE(reader->Read(&event));
+    EXPECT_EQ(event.kind(), v1::ChangeEvent::KIND_READY);
+    EXPECT_EQ(event.user_id(), kUser);
+    return reader;
+  }
+
   // Shutdown(deadline) cancels the calls still running after the deadline, then waits for
   // them to end: true when it returned within `limit`.
   bool ShutsDownWithin(std::chrono::seconds limit) {
@@ -69,6 +82,15 @@ class WatchReactorTest : public ::testing::Test {
     return finished.wait_for(limit) == std::future_status::ready;
   }
 
+  // Lets the flood reach the stream, then shuts the server down (see ShutsDownWithin).
+  void ExpectShutdownEndsTheStream() {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (!ShutsDownWithin(std::chrono::seconds(20))) {
+      ADD_FAILURE() << "Shutdown still waiting for the Watch stream after 20 s";
+      std::_Exit(1);  // the server cannot be destroyed while Shutdown runs
+    }
+  }
+
   WatchHub hub_;
   std::unique_ptr<MailStoreService> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -78,14 +100,9 @@ class WatchReactorTest : public ::testing::Test {
 TEST_F(WatchReactorTest, FirstEventIsReady) {
   Start(100);
   grpc::ClientContext context;
-  v1::WatchRequest request;
-  request.set_user_id(kUser);
-  auto reader = stub_->Watch(&context, request);
-  v1::ChangeEvent event;
-  ASSERT_TRUE(reader->Read(&event));
-  EXPECT_EQ(event.kind(), v1::ChangeEvent::KIND_READY);
-  EXPECT_EQ(event.user_id(), kUser);
+  auto reader = WatchUntilReady(&context);
   context.TryCancel();
+  v1::ChangeEvent event;
   while (reader->Read(&event)) {
   }
   ASSERT_TRUE(ShutsDownWithin(std::chrono::seconds(20)));
@@ -97,18 +114,9 @@ TEST_F(WatchReactorTest, FirstEventIsReady) {
 TEST_F(WatchReactorTest, ShutdownEndsAWatcherThatStoppedReading) {
   Start(1'000'000);
   grpc::ClientContext context;
-  v1::WatchRequest request;
-  request.set_user_id(kUser);
-  auto reader = stub_->Watch(&context, request);
-  v1::ChangeEvent event;
-  ASSERT_TRUE(reader->Read(&event));
-  ASSERT_EQ(event.kind(), v1::ChangeEvent::KIND_READY);
+  auto reader = WatchUntilReady(&context);
   Flood(20'000);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  if (!ShutsDownWithin(std::chrono::seconds(20))) {
-    ADD_FAILURE() << "Shutdown still waiting for the Watch stream after 20 s";
-    std::_Exit(1);  // the server cannot be destroyed while Shutdown runs
-  }
+  ExpectShutdownEndsTheStream();
   context.TryCancel();
 }
 
@@ -116,17 +124,9 @@ TEST_F(WatchReactorTest, ShutdownEndsAWatcherThatStoppedReading) {
 TEST_F(WatchReactorTest, ShutdownEndsAWatcherDroppedForItsBacklog) {
   Start(500);
   grpc::ClientContext context;
-  v1::WatchRequest request;
-  request.set_user_id(kUser);
-  auto reader = stub_->Watch(&context, request);
-  v1::ChangeEvent event;
-  ASSERT_TRUE(reader->Read(&event));
+  auto reader = WatchUntilReady(&context);
   Flood(5'000);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  if (!ShutsDownWithin(std::chrono::seconds(20))) {
-    ADD_FAILURE() << "Shutdown still waiting for the Watch stream after 20 s";
-    std::_Exit(1);
-  }
+  ExpectShutdownEndsTheStream();
   context.TryCancel();
 }
 
