@@ -163,6 +163,11 @@ class MailDb {
 
  private:
   void RunBatch(const std::vector<PendingAdd*>& batch);
+  // An APPEND (one target, no idempotency key) in one statement; OUT_OF_RANGE (nothing
+  // changed) when refused, for AddOne to tell why (mail_db_messages.cc).
+  absl::StatusOr<v1::DeliverMessageResponse> AppendOne(const std::string& raw,
+                                                       const IngestedContent& content,
+                                                       const NewMessage& target);
   // StoreFlags of system flags alone, in one statement (mail_db_flags.cc).
   absl::StatusOr<v1::StoreFlagsResponse> StoreSystemFlags(const v1::StoreFlagsRequest& request);
 

@@ -28,6 +28,30 @@ constexpr char kUpsertContentSql[] =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, to_timestamp($11::double precision),"
     " $12, $13, $14, $15) "
     "ON CONFLICT (sha256) DO UPDATE SET refcount = contents.refcount + EXCLUDED.refcount";
+// An APPEND as one statement (run in a transaction of its own): the content stored or one
+// more reference taken on it, the user charged ($4 octets, unless over quota), the mailbox $2
+// given its next UID and MODSEQ, the message added and the addition announced ($20 channel),
+// in that lock order (contents, users, mailboxes, as AddOne). No row: over quota, or no such
+// user or mailbox (the caller rolls back and lets AddOne say which).
+constexpr char kAppendOneSql[] =
+    "WITH content AS (INSERT INTO contents (sha256, refcount, size, header_size, raw, envelope, "
+    "structure, headers, body_text, preview, sent_date, sort_subject, sort_from, sort_to, "
+    "sort_cc) VALUES ($3, 1, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, "
+    "to_timestamp($12::double precision), $13, $14, $15, $16) ON CONFLICT (sha256) DO UPDATE "
+    "SET refcount = contents.refcount + 1 RETURNING sha256), "
+    "charge AS (UPDATE users SET used_bytes = used_bytes + $4, used_messages = used_messages + 1 "
+    "WHERE user_id = $1 AND (quota_bytes = 0 OR used_bytes + $4 <= quota_bytes) "
+    "AND EXISTS (SELECT 1 FROM content) RETURNING user_id), "
+    "box AS (UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1 "
+    "WHERE user_id = $1 AND name = $2 AND EXISTS (SELECT 1 FROM charge) "
+    "RETURNING mailbox_id, uidnext - 1 AS uid, highestmodseq, uidvalidity, name), "
+    "added AS (INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, "
+    "flags, keywords, modseq) SELECT $1, box.mailbox_id, box.uid, $3, $4, "
+    "CASE WHEN $17::bigint = 0 THEN now() ELSE to_timestamp($17::bigint / 1000000.0) END, "
+    "$18, $19::text[], box.highestmodseq FROM box RETURNING uid) "
+    "SELECT box.mailbox_id, box.uid, box.uidvalidity, box.highestmodseq, "
+    "(SELECT count(*) FROM added), pg_notify($20, mailroom_change_payload(2, $1, "
+    "box.mailbox_id, box.highestmodseq, ARRAY[box.uid]::bigint[], box.name)) FROM box";
 constexpr char kCollectGarbageSql[] =
     "DELETE FROM contents WHERE refcount <= 0 AND created_at < now() - make_interval(secs => $1)";
 constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
@@ -131,8 +155,9 @@ absl::Status ChargeQuota(pqxx::transaction_base& txn, const std::vector<Target>&
 
 
 // One delivery inside the batch transaction (see AddMessages).
+// `staged`: the content was stored ahead (StageContent) and only needs its references.
 absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
-                    v1::DeliverMessageResponse* out) {
+                    v1::DeliverMessageResponse* out, bool staged) {
   const IngestedContent& content = *p.content;
   if (!p.transaction_id->empty()) {
     pqxx::result done = ExecFixed(txn, kDeliveryLogSql, *p.transaction_id);
@@ -145,7 +170,8 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
   // The content was staged before the batch; take the references. Should it have been
   // collected meanwhile (a concurrent expunge released the same content), store it again.
   const int64_t refs = static_cast<int64_t>(p.targets->size());
-  if (ExecFixed(txn, kAddContentRefsSql, Bin(content.sha256), refs).affected_rows() == 0) {
+  if (!staged ||
+      ExecFixed(txn, kAddContentRefsSql, Bin(content.sha256), refs).affected_rows() == 0) {
     const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
     ExecFixed(txn, kUpsertContentSql, Bin(content.sha256), refs, content.size,
               content.header_size, Bin(*p.raw), Bin(content.envelope),
@@ -212,19 +238,64 @@ absl::Status AddOne(pqxx::transaction_base& txn, const MailDb::PendingAdd& p,
 // would each wait for the previous one's fsync while holding that mailbox's row lock.
 // Batches run one at a time per store process, in arrival order, which also keeps UIDs in one
 // mailbox visible in the order they were given.
+absl::StatusOr<v1::DeliverMessageResponse> MailDb::AppendOne(const std::string& raw,
+                                                             const IngestedContent& content,
+                                                             const NewMessage& target) {
+  const std::string mailbox = target.mailbox.empty() ? std::string(kInbox) : target.mailbox;
+  const std::vector<std::string> keywords(target.flags.keywords().begin(),
+                                          target.flags.keywords().end());
+  const double sent = content.sent_date ? static_cast<double>(*content.sent_date) : 0;
+  v1::DeliverMessageResponse out;
+  RETURN_IF_ERROR(pool_->Run("append_one", [&](pqxx::work& txn) {
+    out.Clear();
+    pqxx::result r = ExecFixed(
+        txn, kAppendOneSql, target.user_id, mailbox, Bin(content.sha256), content.size,
+        content.header_size, Bin(raw), Bin(content.envelope), Bin(content.structure),
+        content.headers_json, content.body_text, content.preview,
+        content.sent_date ? std::optional<double>(sent) : std::nullopt, content.sort_subject,
+        content.sort_from, content.sort_to, content.sort_cc, target.internal_date_us,
+        target.flags.system(), TextArray(keywords), kChangeChannel);
+    // Not ABORTED (which the pool retries): nothing of this kind comes from the database.
+    if (r.empty()) return absl::OutOfRangeError("append refused");  // rolls back
+    v1::DeliveryResult* d = out.add_results();
+    d->set_user_id(target.user_id);
+    d->set_mailbox_id(r[0][0].as<uint64_t>());
+    d->set_uid(r[0][1].as<uint32_t>());
+    d->set_uidvalidity(r[0][2].as<uint32_t>());
+    d->set_modseq(r[0][3].as<uint64_t>());
+    out.set_sha256(content.sha256);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 absl::StatusOr<v1::DeliverMessageResponse> MailDb::AddMessages(
     const std::string& raw, const IngestedContent& content,
     const std::vector<NewMessage>& targets, const std::string& transaction_id) {
   if (targets.empty()) return absl::InvalidArgumentError("no recipients");
-  // Stage the (large) content first, in parallel with other deliveries, so that the batch
-  // below only runs small statements. A staged content that no message ends up using (a
-  // refused delivery, a crash) has refcount 0 and is collected by CollectGarbage().
-  RETURN_IF_ERROR(StageContent(raw, content));
   PendingAdd me;
   me.raw = &raw;
   me.content = &content;
   me.targets = &targets;
   me.transaction_id = &transaction_id;
+  if (targets.size() == 1 && transaction_id.empty() && !targets.front().fallback_to_inbox) {
+    // An APPEND (one target, no idempotency key) runs in a transaction of its own, in
+    // parallel with other appends and deliveries, content included, as one statement: queued
+    // behind batches it waited for their commits. The mailbox row lock keeps its UID in order.
+    absl::StatusOr<v1::DeliverMessageResponse> appended = AppendOne(raw, content, targets.front());
+    if (!absl::IsOutOfRange(appended.status())) return appended;
+    // Refused: the general path finds out why (and rolls back all the same).
+    v1::DeliverMessageResponse out;
+    RETURN_IF_ERROR(pool_->Run("append_message", [&](pqxx::work& txn) {
+      out.Clear();
+      return AddOne(txn, me, &out, /*staged=*/false);
+    }));
+    return out;
+  }
+  // Stage the (large) content first, in parallel with other deliveries, so that the batch
+  // below only runs small statements. A staged content that no message ends up using (a
+  // refused delivery, a crash) has refcount 0 and is collected by CollectGarbage().
+  RETURN_IF_ERROR(StageContent(raw, content));
   std::unique_lock<std::mutex> lock(batch_mu_);
   batch_queue_.push_back(&me);
   while (!me.done) {
@@ -259,7 +330,7 @@ void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
     PendingAdd* p = batch.front();
     absl::Status s = pool_->Run("add_message", [&](pqxx::work& txn) {
       p->response.Clear();
-      return AddOne(txn, *p, &p->response);
+      return AddOne(txn, *p, &p->response, /*staged=*/true);
     });
     p->status = s;
     if (!s.ok()) p->response.Clear();
@@ -274,7 +345,7 @@ void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
       {
         pqxx::subtransaction savepoint(txn, "delivery");
         try {
-          one = AddOne(savepoint, *p, &out);
+          one = AddOne(savepoint, *p, &out, /*staged=*/true);
         } catch (...) {
           one = TranslateCurrentException();
           // A broken connection or a conflict fails (and, for conflicts, retries) the batch.
