@@ -30,6 +30,25 @@ def wait_port(port, proc=None, timeout=30):
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def wait_ready(port, proc=None, timeout=30):
+    """Waits until GET /readyz answers 200: the front end reaches the store. Its first
+    connection attempt can fail on a busy machine (say, while a test fills the store), and a
+    login before the retry would get a temporary failure."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("process exited with %d" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if s.recv(64).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"not ready on {port}")
+
+
 class Pop3d:
     def __init__(self, env, name, extra_args):
         self.port = free_port()
@@ -46,6 +65,7 @@ class Pop3d:
         self.proc = subprocess.Popen(args, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
         wait_port(self.port, self.proc)
         wait_port(self.tls_port, self.proc)
+        wait_ready(self.metrics_port, self.proc)
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         if self.proc.poll() is None:
