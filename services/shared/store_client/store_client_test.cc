@@ -119,15 +119,21 @@ TEST_F(StoreClientTest, UnaryCallHasDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
-TEST_F(StoreClientTest, UnreachableStoreIsUnavailable) {
+// Unary calls wait for a connection (wait-for-ready) until their deadline: an unreachable store
+// costs the deadline, not an instant failure that a reconnect a moment later would have saved.
+TEST_F(StoreClientTest, UnreachableStoreFailsAtTheDeadline) {
   Options options = options_;
   options.target = "dns:///127.0.0.1:1";  // loopback, nothing listens on port 1
   options.max_retries = 1;
+  options.unary_deadline = absl::Milliseconds(300);
   std::optional<StoreClient> client = MakeClient(options);
   ASSERT_TRUE(client.has_value());
   v1::GetQuotaRequest request;
   request.set_user_id(1);
-  EXPECT_THAT(Run(client->GetQuota(request)), StatusIs(absl::StatusCode::kUnavailable));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(Run(client->GetQuota(request)), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(250));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST_F(StoreClientTest, AsioCancellationCancelsCall) {

@@ -35,6 +35,11 @@ asio::awaitable<absl::StatusOr<Response>> UnaryAttempt(std::shared_ptr<const Cli
   auto call = std::make_shared<UnaryCall<Request, Response>>();
   call->request = request;
   internal::SetDeadline(call->context, core->options.unary_deadline);
+  // A unary call made while the channel is between connection attempts (a store replica
+  // restarting, a connect that timed out on a loaded machine) waits for the next connection
+  // within its deadline instead of failing at once (a login refused for nothing). Streams
+  // fed by a remote client (SMTP DATA) keep failing fast: their deadline is minutes.
+  call->context.set_wait_for_ready(true);
   // The frame owns `call` until it resumes; gRPC's callback must not own it, or the last
   // reference to the channel (held by ClientContext) could die on a gRPC thread.
   auto start = [core, call, method](internal::Resume<grpc::Status> resume) {
