@@ -124,21 +124,6 @@ MailboxRow MailboxFromRow(const pqxx::row& r) {
   return m;
 }
 
-std::string ByteaArray(const std::vector<std::string>& values) {
-  std::vector<std::string> hex;
-  hex.reserve(values.size());
-  static const char kHex[] = "0123456789abcdef";
-  for (const std::string& v : values) {
-    std::string h = "\\x";
-    for (unsigned char c : v) {
-      h += kHex[c >> 4];
-      h += kHex[c & 0xF];
-    }
-    hex.push_back(std::move(h));
-  }
-  return TextArray(hex);
-}
-
 // Creates `name` and any missing parents (RFC 9051 §6.3.4); returns the last one created.
 absl::StatusOr<v1::MailboxInfo> CreateWithParents(pqxx::transaction_base& txn, uint64_t user_id,
                                                   const std::string& name,

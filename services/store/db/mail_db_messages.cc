@@ -52,6 +52,40 @@ constexpr char kAppendOneSql[] =
     "SELECT box.mailbox_id, box.uid, box.uidvalidity, box.highestmodseq, "
     "(SELECT count(*) FROM added), pg_notify($20, mailroom_change_payload(2, $1, "
     "box.mailbox_id, box.highestmodseq, ARRAY[box.uid]::bigint[], box.name)) FROM box";
+// EXPUNGE / UID EXPUNGE in one statement: the mailbox row locked first (it orders the MODSEQs
+// and every writer of its messages), the messages of the UID ranges $3/$4 (only \\Deleted ones
+// with $5) deleted and recorded as expunged at ONE new MODSEQ, their quota given back, their
+// contents released, and the expunge announced ($6 channel). Rows: (uid) per expunged
+// message, (sha256) per content no message uses any more, then (modseq) the mailbox's
+// HIGHESTMODSEQ afterwards (none: no such mailbox).
+constexpr char kExpungeSql[] =
+    "WITH mb AS (SELECT highestmodseq FROM mailboxes WHERE user_id = $1 AND mailbox_id = $2 "
+    "FOR UPDATE), "
+    "del AS (DELETE FROM messages m USING mb, unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid BETWEEN r.lo AND r.hi "
+    "AND ($5 = false OR m.flags & 8 <> 0) RETURNING m.uid, m.sha256, m.size), "
+    "bump AS (UPDATE mailboxes SET highestmodseq = highestmodseq + 1 "
+    "WHERE user_id = $1 AND mailbox_id = $2 AND EXISTS (SELECT 1 FROM del) "
+    "RETURNING highestmodseq), "
+    "recorded AS (INSERT INTO expunged (user_id, mailbox_id, uid, modseq) "
+    "SELECT $1, $2, del.uid, bump.highestmodseq FROM del, bump "
+    "ON CONFLICT (user_id, mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq), "
+    "unquota AS (UPDATE users SET used_bytes = greatest(used_bytes - t.bytes, 0), "
+    "used_messages = greatest(used_messages - t.n, 0) "
+    "FROM (SELECT sum(size)::bigint AS bytes, count(*) AS n FROM del) AS t "
+    "WHERE t.n > 0 AND users.user_id = $1), "
+    "released AS (UPDATE contents c SET refcount = c.refcount - d.n "
+    "FROM (SELECT sha256, count(*) AS n FROM del GROUP BY sha256) AS d "
+    "WHERE c.sha256 = d.sha256 RETURNING c.sha256, c.refcount), "
+    "notified AS (SELECT pg_notify($6, mailroom_change_payload(4, $1, $2, b.highestmodseq, "
+    "array_agg(del.uid ORDER BY del.uid))) FROM del, bump b GROUP BY b.highestmodseq) "
+    "SELECT del.uid, NULL::bytea, NULL::bigint, NULL::bigint FROM del UNION ALL "
+    "SELECT NULL, released.sha256, NULL, NULL FROM released WHERE released.refcount <= 0 "
+    "UNION ALL SELECT NULL, NULL, coalesce((SELECT highestmodseq FROM bump), mb.highestmodseq), "
+    "(SELECT count(*) FROM notified) FROM mb";
+// Then, in the same transaction, the contents no message uses any more.
+constexpr char kDropUnusedContentsSql[] =
+    "DELETE FROM contents WHERE sha256 = ANY($1::bytea[]) AND refcount <= 0";
 constexpr char kCollectGarbageSql[] =
     "DELETE FROM contents WHERE refcount <= 0 AND created_at < now() - make_interval(secs => $1)";
 constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
@@ -466,19 +500,28 @@ absl::StatusOr<v1::ExpungeResponse> MailDb::Expunge(const v1::ExpungeRequest& re
   all.mutable_ranges(0)->set_last(kAllUids);
   const bool uid_expunge = request.has_uids();
   const UidArrays uids = ToArrays(uid_expunge ? request.uids() : all);
+  const bool only_deleted = !uid_expunge || request.only_deleted();
   RETURN_IF_ERROR(pool_->Run("expunge", [&](pqxx::work& txn) {
     out.Clear();
-    ASSIGN_OR_RETURN(MailboxRow mb,
-                     LockMailbox(txn, request.user_id(), request.mailbox_id()));
-    uint64_t modseq = mb.highestmodseq;
-    const bool only_deleted = !uid_expunge || request.only_deleted();
-    for (uint32_t uid : DeleteMessages(txn, request.user_id(), request.mailbox_id(), uids.firsts,
-                                       uids.lasts, only_deleted, true, &modseq)) {
-      out.add_expunged_uids(uid);
+    std::vector<std::string> unused;
+    bool mailbox_found = false;
+    for (const pqxx::row& row :
+         ExecFixed(txn, kExpungeSql, request.user_id(), request.mailbox_id(), uids.firsts,
+                   uids.lasts, only_deleted, kChangeChannel)) {
+      if (!row[0].is_null()) {
+        out.add_expunged_uids(row[0].as<uint32_t>());
+      } else if (!row[1].is_null()) {
+        unused.push_back(Bytes(row[1]));
+      } else {
+        mailbox_found = true;
+        out.set_highestmodseq(row[2].as<uint64_t>());
+      }
     }
-    out.set_highestmodseq(modseq);
+    if (!mailbox_found) return absl::NotFoundError("no such mailbox");
+    if (!unused.empty()) ExecFixed(txn, kDropUnusedContentsSql, ByteaArray(unused));
     return absl::OkStatus();
   }));
+  std::sort(out.mutable_expunged_uids()->begin(), out.mutable_expunged_uids()->end());
   return out;
 }
 

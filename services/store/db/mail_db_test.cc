@@ -731,6 +731,37 @@ TEST_F(MailDbTest, UnknownUserAndMailboxAreNotFound) {
   EXPECT_THAT(Deliver({user}, Message("x", "y"), "NoSuchFolder"),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(mail_->GetUserAuth("nobody@example.test"), StatusIs(absl::StatusCode::kNotFound));
+  v1::ExpungeRequest ex;
+  ex.set_user_id(user);
+  ex.set_mailbox_id(MailboxId(user, "INBOX") + 1000000);
+  EXPECT_THAT(mail_->Expunge(ex), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// An expunge releases the content of the last copy of a message (and only of the last).
+TEST_F(MailDbTest, ExpungeDropsUnusedContents) {
+  const uint64_t user = NewUser();
+  const std::string raw = Message("twice", "kept once");
+  ASSERT_THAT(Deliver({user, user}, raw), IsOk());  // two copies, one content
+  pqxx::connection conn(database_->dsn());
+  pqxx::nontransaction q(conn);
+  const auto refcount = [&]() -> int64_t {
+    pqxx::result r = q.exec_params("SELECT refcount FROM contents WHERE sha256 = $1",
+                                   pqxx::binarystring(Ingest(raw).sha256));
+    return r.empty() ? -1 : r[0][0].as<int64_t>();
+  };
+  EXPECT_EQ(refcount(), 2);
+  v1::ExpungeRequest ex;
+  ex.set_user_id(user);
+  ex.set_mailbox_id(MailboxId(user, "INBOX"));
+  *ex.mutable_uids() = Set(1, 1);
+  ex.set_only_deleted(false);
+  ASSERT_THAT(mail_->Expunge(ex), IsOk());
+  EXPECT_EQ(refcount(), 1);
+  *ex.mutable_uids() = Set(2, 2);
+  absl::StatusOr<v1::ExpungeResponse> r = mail_->Expunge(ex);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_THAT(r->expunged_uids(), ElementsAre(2u));
+  EXPECT_EQ(refcount(), -1);  // gone
 }
 
 }  // namespace

@@ -42,6 +42,21 @@ std::string TextArray(const std::vector<std::string>& values) {
   return out;
 }
 
+std::string ByteaArray(const std::vector<std::string>& values) {
+  std::vector<std::string> hex;
+  hex.reserve(values.size());
+  static const char kHex[] = "0123456789abcdef";
+  for (const std::string& v : values) {
+    std::string h = "\\x";
+    for (unsigned char c : v) {
+      h += kHex[c >> 4];
+      h += kHex[c & 0xF];
+    }
+    hex.push_back(std::move(h));
+  }
+  return TextArray(hex);
+}
+
 std::vector<std::string> ParseTextArray(const std::string& literal) {
   std::vector<std::string> out;
   if (literal.size() < 2) return out;

@@ -19,6 +19,8 @@ namespace v1 = ::mailroom::store::v1;
 // PostgreSQL array literals ("{...}") for passing arrays as one text parameter.
 std::string IntArray(const std::vector<int64_t>& values);
 std::string TextArray(const std::vector<std::string>& values);
+// A bytea[] literal of raw byte strings (hex escaped).
+std::string ByteaArray(const std::vector<std::string>& values);
 // Parses a text[] column value.
 std::vector<std::string> ParseTextArray(const std::string& literal);
 
