@@ -58,6 +58,10 @@ int Run(const Config& config) {
       config.listen_dsn, [&hub](std::string_view p) { hub.OnPayload(p); },
       [&hub] { hub.OnReconnect(); });
   listener.Start();
+  if (absl::Status s = mail_db.AnnounceStart(); !s.ok()) {
+    log::Warning("could not announce the start to watchers",
+                 {{"error", std::string(s.message())}});
+  }
 
   // Contents staged for deliveries that never committed are collected in the background.
   std::mutex gc_mu;

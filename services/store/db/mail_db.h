@@ -30,6 +30,9 @@ class ConnectionPool;
 // The channel on which committed changes are announced (NOTIFY payload: base64 of a
 // serialized v1::ChangeEvent).
 inline constexpr char kChangeChannel[] = "mailroom_changes";
+// The payload on kChangeChannel that makes every watcher of every store replica resynchronise
+// (not base64: older replicas ignore it). Sent by MailDb::AnnounceStart().
+inline constexpr char kResyncPayload[] = "!resync";
 
 struct UserAuth {
   v1::Principal principal;
@@ -119,6 +122,10 @@ class MailDb {
   // caller no longer has the bytes, the client may retry); INVALID_ARGUMENT for no messages.
   absl::StatusOr<v1::AppendMessageResponse> AppendStaged(
       uint64_t user_id, const std::string& mailbox, const std::vector<StagedMessage>& messages);
+  // Announces (kResyncPayload) that this store replica starts: one that stopped between a
+  // commit and its announcement (they are sent after the commit, pool.cc) left watchers on
+  // other replicas without it, so all of them resynchronise. UNAVAILABLE without a database.
+  absl::Status AnnounceStart();
   // Deletes contents no message uses that are older than `min_age` (staged for deliveries that
   // were refused or never committed). Returns how many it removed.
   absl::StatusOr<int64_t> CollectGarbage(absl::Duration min_age);

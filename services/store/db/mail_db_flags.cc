@@ -21,7 +21,7 @@ constexpr char kSelectForStoreSql[] =
     "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
     "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
 // One statement for the change: the new flags at MODSEQ $6 (the locked mailbox's
-// HIGHESTMODSEQ + 1), the mailbox raised to it, and the announcement ($8 on channel $7).
+// HIGHESTMODSEQ + 1) and the mailbox raised to it.
 constexpr char kUpdateFlagsSql[] =
     "WITH bump AS (UPDATE mailboxes SET highestmodseq = $6 "
     "WHERE user_id = $1 AND mailbox_id = $2), "
@@ -29,15 +29,16 @@ constexpr char kUpdateFlagsSql[] =
     "THEN '{}'::text[] ELSE string_to_array(v.k, ' ') END "
     "FROM unnest($3::bigint[], $4::integer[], $5::text[]) AS v(uid, f, k) "
     "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = v.uid) "
-    "SELECT pg_notify($7, $8)";
+    "SELECT 1";
 // STORE of system flags alone (no keywords asked for, no UNCHANGEDSINCE) as ONE statement,
 // committed on its own: the messages of the UID ranges $3/$4 whose flags the change alters
 // ($5: 1 replace, 2 add, 3 remove system flags $6; replace also clears keywords) get them at
-// the mailbox's next MODSEQ, which is raised only when something changes, and the change is
-// announced ($7 channel). READ COMMITTED keeps it right under concurrency: the mailbox row
-// lock of the MODSEQ update serialises changers, and a message row changed meanwhile is
-// re-read before it is written. Rows: one per changed message (uid, flags, keywords), then
-// one with a NULL uid and the mailbox's HIGHESTMODSEQ after the change (none: no mailbox).
+// the mailbox's next MODSEQ, which is raised only when something changes. READ COMMITTED
+// keeps it right under concurrency: the mailbox row lock of the MODSEQ update serialises
+// changers, and a message row changed meanwhile is re-read before it is written. Rows: one per
+// changed message (uid, flags, keywords), then one with a NULL uid, the mailbox's
+// HIGHESTMODSEQ after the change and the change's announcement (NULL: no change; no such row:
+// no mailbox).
 constexpr char kStoreSystemFlagsSql[] =
     "WITH target AS (SELECT m.uid FROM messages m "
     "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
@@ -55,11 +56,11 @@ constexpr char kStoreSystemFlagsSql[] =
     "WHEN 2 THEN m.flags | $6::integer WHEN 3 THEN m.flags & ~$6::integer ELSE $6::integer END "
     "<> m.flags OR ($5::integer = 1 AND m.keywords <> '{}')) "
     "RETURNING m.uid, m.flags, m.keywords), "
-    "notified AS (SELECT pg_notify($7, mailroom_change_payload(3, $1, $2, b.highestmodseq, "
-    "array_agg(c.uid ORDER BY c.uid))) FROM changed c, bump b GROUP BY b.highestmodseq) "
-    "SELECT uid, flags, keywords, NULL::bigint, NULL::bigint FROM changed UNION ALL "
+    "payload AS (SELECT mailroom_change_payload(3, $1, $2, b.highestmodseq, "
+    "array_agg(c.uid ORDER BY c.uid)) AS p FROM changed c, bump b GROUP BY b.highestmodseq) "
+    "SELECT uid, flags, keywords, NULL::bigint, NULL::text FROM changed UNION ALL "
     "SELECT NULL, NULL, NULL, coalesce((SELECT highestmodseq FROM bump), mb.highestmodseq), "
-    "(SELECT count(*) FROM notified) "
+    "(SELECT p FROM payload) "
     "FROM mailboxes mb WHERE mb.user_id = $1 AND mb.mailbox_id = $2";
 constexpr char kSelectForCopySql[] =
     "SELECT m.uid, m.size FROM messages m "
@@ -89,10 +90,13 @@ absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreSystemFlags(
     for (const pqxx::row& row :
          ExecFixed(txn, kStoreSystemFlagsSql, request.user_id(), request.mailbox_id(),
                    uids.firsts, uids.lasts, static_cast<int>(request.mode()),
-                   static_cast<int>(request.flags().system()), kChangeChannel)) {
+                   static_cast<int>(request.flags().system()))) {
       if (row[0].is_null()) {
         mailbox_found = true;
         out.set_highestmodseq(row[3].as<uint64_t>());
+        if (!row[4].is_null()) {
+          static_cast<PooledConnection&>(txn.conn()).QueueNotify(row[4].as<std::string>());
+        }
         continue;
       }
       v1::MessageSummary* m = out.add_updated();
@@ -155,7 +159,8 @@ absl::StatusOr<v1::StoreFlagsResponse> MailDb::StoreFlags(const v1::StoreFlagsRe
       for (int64_t uid : changed_uids) e.add_uids(static_cast<uint32_t>(uid));
       ExecFixed(txn, kUpdateFlagsSql, request.user_id(), request.mailbox_id(),
                 IntArray(changed_uids), IntArray(changed_flags),
-                TextArray(changed_keywords), modseq, kChangeChannel, NotifyPayload(e));
+                TextArray(changed_keywords), modseq);
+      Notify(txn, e);
     }
     for (v1::MessageSummary& s : *out.mutable_updated()) s.set_modseq(modseq);
     *out.mutable_modified() = ToUidSet(modified);

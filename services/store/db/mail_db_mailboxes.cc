@@ -52,11 +52,9 @@ constexpr char kDeleteMessagesSql[] =
     "FROM (SELECT sha256, count(*) AS n FROM del GROUP BY sha256) AS d "
     "WHERE $6 AND c.sha256 = d.sha256) "
     "SELECT del.uid, del.sha256, bump.highestmodseq FROM del, bump ORDER BY del.uid";
-// Then, in the same transaction: contents no message uses any more go ($1), and the expunge
-// is announced ($3 on channel $2).
-constexpr char kDropContentsAndNotifySql[] =
-    "WITH gone AS (DELETE FROM contents WHERE sha256 = ANY($1::bytea[]) AND refcount <= 0) "
-    "SELECT pg_notify($2, $3)";
+// Then, in the same transaction: contents no message uses any more go.
+constexpr char kDropContentsSql[] =
+    "DELETE FROM contents WHERE sha256 = ANY($1::bytea[]) AND refcount <= 0";
 constexpr char kRecordExpungedSql[] =
     "INSERT INTO expunged (user_id, mailbox_id, uid, modseq) "
     "SELECT $1, $2, u, $4 FROM unnest($3::bigint[]) AS u "
@@ -208,7 +206,8 @@ std::vector<uint32_t> DeleteMessages(pqxx::transaction_base& txn, uint64_t user_
   e.set_mailbox_id(mailbox_id);
   e.set_modseq(*modseq);
   for (uint32_t uid : uids) e.add_uids(uid);
-  ExecFixed(txn, kDropContentsAndNotifySql, ByteaArray(shas), kChangeChannel, NotifyPayload(e));
+  if (!shas.empty()) ExecFixed(txn, kDropContentsSql, ByteaArray(shas));
+  Notify(txn, e);
   return uids;
 }
 

@@ -30,8 +30,8 @@ constexpr char kUpsertContentSql[] =
     "ON CONFLICT (sha256) DO UPDATE SET refcount = contents.refcount + EXCLUDED.refcount";
 // An APPEND as one statement (run in a transaction of its own): the content stored or one
 // more reference taken on it, the user charged ($4 octets, unless over quota), the mailbox $2
-// given its next UID and MODSEQ, the message added and the addition announced ($20 channel),
-// in that lock order (contents, users, mailboxes, as AddOne). No row: over quota, or no such
+// given its next UID and MODSEQ, the message added and its announcement returned, in that
+// lock order (contents, users, mailboxes, as AddOne). No row: over quota, or no such
 // user or mailbox (the caller rolls back and lets AddOne say which).
 constexpr char kAppendOneSql[] =
     "WITH content AS (INSERT INTO contents (sha256, refcount, size, header_size, raw, envelope, "
@@ -50,14 +50,14 @@ constexpr char kAppendOneSql[] =
     "CASE WHEN $17::bigint = 0 THEN now() ELSE to_timestamp($17::bigint / 1000000.0) END, "
     "$18, $19::text[], box.highestmodseq FROM box RETURNING uid) "
     "SELECT box.mailbox_id, box.uid, box.uidvalidity, box.highestmodseq, "
-    "(SELECT count(*) FROM added), pg_notify($20, mailroom_change_payload(2, $1, "
-    "box.mailbox_id, box.highestmodseq, ARRAY[box.uid]::bigint[], box.name)) FROM box";
+    "(SELECT count(*) FROM added), mailroom_change_payload(2, $1, box.mailbox_id, "
+    "box.highestmodseq, ARRAY[box.uid]::bigint[], box.name) FROM box";
 // EXPUNGE / UID EXPUNGE in one statement: the mailbox row locked first (it orders the MODSEQs
 // and every writer of its messages), the messages of the UID ranges $3/$4 (only \\Deleted ones
-// with $5) deleted and recorded as expunged at ONE new MODSEQ, their quota given back, their
-// contents released, and the expunge announced ($6 channel). Rows: (uid) per expunged
-// message, (sha256) per content no message uses any more, then (modseq) the mailbox's
-// HIGHESTMODSEQ afterwards (none: no such mailbox).
+// with $5) deleted and recorded as expunged at ONE new MODSEQ, their quota given back and their
+// contents released. Rows: (uid) per expunged message, (sha256) per content no message uses
+// any more, then (modseq, announcement) the mailbox's HIGHESTMODSEQ afterwards and the
+// expunge's announcement (NULL: none expunged; no such row: no mailbox).
 constexpr char kExpungeSql[] =
     "WITH mb AS (SELECT highestmodseq FROM mailboxes WHERE user_id = $1 AND mailbox_id = $2 "
     "FOR UPDATE), "
@@ -77,12 +77,12 @@ constexpr char kExpungeSql[] =
     "released AS (UPDATE contents c SET refcount = c.refcount - d.n "
     "FROM (SELECT sha256, count(*) AS n FROM del GROUP BY sha256) AS d "
     "WHERE c.sha256 = d.sha256 RETURNING c.sha256, c.refcount), "
-    "notified AS (SELECT pg_notify($6, mailroom_change_payload(4, $1, $2, b.highestmodseq, "
-    "array_agg(del.uid ORDER BY del.uid))) FROM del, bump b GROUP BY b.highestmodseq) "
-    "SELECT del.uid, NULL::bytea, NULL::bigint, NULL::bigint FROM del UNION ALL "
+    "payload AS (SELECT mailroom_change_payload(4, $1, $2, b.highestmodseq, "
+    "array_agg(del.uid ORDER BY del.uid)) AS p FROM del, bump b GROUP BY b.highestmodseq) "
+    "SELECT del.uid, NULL::bytea, NULL::bigint, NULL::text FROM del UNION ALL "
     "SELECT NULL, released.sha256, NULL, NULL FROM released WHERE released.refcount <= 0 "
     "UNION ALL SELECT NULL, NULL, coalesce((SELECT highestmodseq FROM bump), mb.highestmodseq), "
-    "(SELECT count(*) FROM notified) FROM mb";
+    "(SELECT p FROM payload) FROM mb";
 // Then, in the same transaction, the contents no message uses any more.
 constexpr char kDropUnusedContentsSql[] =
     "DELETE FROM contents WHERE sha256 = ANY($1::bytea[]) AND refcount <= 0";
@@ -288,7 +288,7 @@ absl::StatusOr<v1::DeliverMessageResponse> MailDb::AppendOne(const std::string& 
         content.headers_json, content.body_text, content.preview,
         content.sent_date ? std::optional<double>(sent) : std::nullopt, content.sort_subject,
         content.sort_from, content.sort_to, content.sort_cc, target.internal_date_us,
-        target.flags.system(), TextArray(keywords), kChangeChannel);
+        target.flags.system(), TextArray(keywords));
     // Not ABORTED (which the pool retries): nothing of this kind comes from the database.
     if (r.empty()) return absl::OutOfRangeError("append refused");  // rolls back
     v1::DeliveryResult* d = out.add_results();
@@ -298,6 +298,7 @@ absl::StatusOr<v1::DeliverMessageResponse> MailDb::AppendOne(const std::string& 
     d->set_uidvalidity(r[0][2].as<uint32_t>());
     d->set_modseq(r[0][3].as<uint64_t>());
     out.set_sha256(content.sha256);
+    static_cast<PooledConnection&>(txn.conn()).QueueNotify(r[0][5].as<std::string>());
     return absl::OkStatus();
   }));
   return out;
@@ -376,6 +377,8 @@ void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
       p->status = absl::OkStatus();
       v1::DeliverMessageResponse out;
       absl::Status one;
+      auto& conn = static_cast<PooledConnection&>(txn.conn());
+      const size_t announced = conn.queued_notifies();
       {
         pqxx::subtransaction savepoint(txn, "delivery");
         try {
@@ -387,6 +390,7 @@ void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
         }
         if (one.ok()) savepoint.commit();
       }  // not committed: rolled back to the savepoint
+      if (!one.ok()) conn.DropNotifies(announced);
       p->status = one;
       if (one.ok()) p->response = std::move(out);
     }
@@ -396,6 +400,8 @@ void MailDb::RunBatch(const std::vector<PendingAdd*>& batch) {
     for (PendingAdd* p : batch) p->status = s;
   }
 }
+
+absl::Status MailDb::AnnounceStart() { return pool_->PublishNow({kResyncPayload}); }
 
 absl::StatusOr<int64_t> MailDb::CollectGarbage(absl::Duration min_age) {
   int64_t removed = 0;
@@ -507,7 +513,7 @@ absl::StatusOr<v1::ExpungeResponse> MailDb::Expunge(const v1::ExpungeRequest& re
     bool mailbox_found = false;
     for (const pqxx::row& row :
          ExecFixed(txn, kExpungeSql, request.user_id(), request.mailbox_id(), uids.firsts,
-                   uids.lasts, only_deleted, kChangeChannel)) {
+                   uids.lasts, only_deleted)) {
       if (!row[0].is_null()) {
         out.add_expunged_uids(row[0].as<uint32_t>());
       } else if (!row[1].is_null()) {
@@ -515,6 +521,9 @@ absl::StatusOr<v1::ExpungeResponse> MailDb::Expunge(const v1::ExpungeRequest& re
       } else {
         mailbox_found = true;
         out.set_highestmodseq(row[2].as<uint64_t>());
+        if (!row[3].is_null()) {
+          static_cast<PooledConnection&>(txn.conn()).QueueNotify(row[3].as<std::string>());
+        }
       }
     }
     if (!mailbox_found) return absl::NotFoundError("no such mailbox");

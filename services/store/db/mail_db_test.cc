@@ -368,6 +368,47 @@ TEST_F(MailDbTest, SystemFlagStoreInOneStatement) {
   EXPECT_THAT(mail_->StoreFlags(st), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// Changes are announced once committed (after the commit: pool.cc), refusals never, and a
+// starting store asks every watcher to resynchronise.
+TEST_F(MailDbTest, ChangesAreAnnouncedOnceCommitted) {
+  const uint64_t user = NewUser();
+  ASSERT_THAT(Deliver({user}, Message("a", "1")), IsOk());
+  pqxx::connection listener(database_->dsn());
+  std::vector<std::string> payloads;
+  struct Receiver : pqxx::notification_receiver {
+    Receiver(pqxx::connection_base& c, std::vector<std::string>* out)
+        : pqxx::notification_receiver(c, kChangeChannel), out(out) {}
+    void operator()(const std::string& payload, int) override { out->push_back(payload); }
+    std::vector<std::string>* out;
+  } receiver(listener, &payloads);
+  listener.get_notifs();
+  const auto kinds = [&](size_t want) {
+    for (int i = 0; i < 50 && payloads.size() < want; ++i) listener.await_notification(0, 100000);
+    std::vector<std::string> out;
+    for (const std::string& p : payloads) {
+      std::string bytes;
+      v1::ChangeEvent e;
+      if (p == kResyncPayload) {
+        out.push_back("resync");
+      } else if (absl::Base64Unescape(p, &bytes) && e.ParseFromString(bytes)) {
+        out.push_back(v1::ChangeEvent::Kind_Name(e.kind()));
+      }
+    }
+    return out;
+  };
+  EXPECT_THAT(Deliver({user}, Message("b", "2"), "NoSuchFolder"),
+              StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_THAT(Deliver({user}, Message("c", "3")), IsOk());
+  v1::ExpungeRequest ex;
+  ex.set_user_id(user);
+  ex.set_mailbox_id(MailboxId(user, "INBOX"));
+  *ex.mutable_uids() = Set(1, 1);
+  ex.set_only_deleted(false);
+  ASSERT_THAT(mail_->Expunge(ex), IsOk());
+  ASSERT_THAT(mail_->AnnounceStart(), IsOk());
+  EXPECT_THAT(kinds(3), ElementsAre("KIND_MESSAGE_ADDED", "KIND_MESSAGES_EXPUNGED", "resync"));
+}
+
 TEST_F(MailDbTest, CopyAndMoveReturnUidMappings) {
   const uint64_t user = NewUser();
   for (int i = 0; i < 3; ++i) ASSERT_THAT(Deliver({user}, Message("c", std::to_string(i))), IsOk());

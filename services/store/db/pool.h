@@ -30,15 +30,30 @@ struct PoolOptions {
   bool prepared_statements = true;
 };
 
-// A pooled connection: a pqxx::connection that knows whether statements may be prepared on it.
+// A pooled connection: a pqxx::connection that knows whether statements may be prepared on it,
+// and holds the change announcements of its running transaction (sql_util.h Notify), which the
+// pool publishes once that transaction committed.
 class PooledConnection final : public pqxx::connection {
  public:
   PooledConnection(const std::string& dsn, bool prepared_statements)
       : pqxx::connection(dsn), prepared_statements_(prepared_statements) {}
   bool prepared_statements() const { return prepared_statements_; }
 
+  void QueueNotify(std::string payload) { notifies_.push_back(std::move(payload)); }
+  size_t queued_notifies() const { return notifies_.size(); }
+  // Forgets all but the first `keep` (those of a savepoint that was rolled back, or all).
+  void DropNotifies(size_t keep = 0) {
+    if (keep < notifies_.size()) notifies_.resize(keep);
+  }
+  std::vector<std::string> TakeNotifies() {
+    std::vector<std::string> out;
+    out.swap(notifies_);
+    return out;
+  }
+
  private:
   const bool prepared_statements_;
+  std::vector<std::string> notifies_;
 };
 
 class ConnectionPool {
@@ -61,6 +76,10 @@ class ConnectionPool {
   // Opens one connection and checks it answers; UNAVAILABLE otherwise.
   absl::Status Ping();
 
+  // NOTIFYs `payloads` on the change channel now (outside any transaction); UNAVAILABLE when
+  // the database cannot be reached.
+  absl::Status PublishNow(const std::vector<std::string>& payloads);
+
   const PoolOptions& options() const { return options_; }
 
  private:
@@ -73,6 +92,9 @@ class ConnectionPool {
                        const std::function<absl::Status(pqxx::transaction_base&)>& fn);
   absl::Status Retrying(std::string_view what, bool transactional,
                         const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+  // NOTIFYs `payloads` on the change channel, on `conn` or, should that fail, on another
+  // connection; false when neither worked (logged).
+  bool Publish(PooledConnection& conn, const std::vector<std::string>& payloads);
 
   const PoolOptions options_;
   std::mutex mu_;

@@ -11,7 +11,6 @@
 
 namespace mailroom::store::db {
 namespace {
-constexpr char kNotifySql[] = "SELECT pg_notify($1, $2)";
 // NOTIFY payloads must stay under 8000 bytes; past this the UID list is dropped and the
 // listener resynchronises from the MODSEQ instead.
 constexpr size_t kMaxNotifyPayload = 7000;
@@ -126,7 +125,7 @@ std::string NotifyPayload(const v1::ChangeEvent& event) {
 }
 
 void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event) {
-  ExecFixed(txn, kNotifySql, kChangeChannel, NotifyPayload(event));
+  static_cast<PooledConnection&>(txn.conn()).QueueNotify(NotifyPayload(event));
 }
 
 std::string PreparedName(const char* sql) {

@@ -36,7 +36,8 @@ v1::UidSet ToUidSet(const std::vector<uint32_t>& sorted_uids);
 // Reads m.flags (int) and m.keywords (text[]) at the given columns.
 v1::Flags FlagsFromRow(const pqxx::row& row, int flags_col, int keywords_col);
 
-// Queues a change announcement; PostgreSQL delivers it at commit (and drops it on rollback).
+// Queues a change announcement on the transaction's pooled connection; the pool publishes it
+// once the transaction committed, and drops it on rollback (pool.cc).
 void Notify(pqxx::transaction_base& txn, const v1::ChangeEvent& event);
 // The NOTIFY payload of `event` on kChangeChannel (mail_db.h), for statements that announce
 // a change themselves (pg_notify): base64 of the serialized event, without its UIDs when that

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "services/store/db/mail_db.h"
 
 namespace mailroom::store {
 
@@ -30,6 +31,10 @@ void WatchHub::Unsubscribe(uint64_t handle) {
 }
 
 void WatchHub::OnPayload(std::string_view payload) {
+  if (payload == db::kResyncPayload) {
+    OnReconnect();
+    return;
+  }
   std::string bytes;
   if (!absl::Base64Unescape(absl::string_view(payload.data(), payload.size()), &bytes)) return;
   v1::ChangeEvent event;

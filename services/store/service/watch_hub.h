@@ -22,7 +22,8 @@ class WatchHub {
   uint64_t Subscribe(uint64_t user_id, uint64_t mailbox_id, Sink sink);
   void Unsubscribe(uint64_t handle);
 
-  // Decodes a NOTIFY payload (base64 of a ChangeEvent) and delivers it; ignores garbage.
+  // Decodes a NOTIFY payload (base64 of a ChangeEvent) and delivers it; ignores garbage. The
+  // payload db::kResyncPayload does what OnReconnect() does.
   void OnPayload(std::string_view payload);
   void Publish(const v1::ChangeEvent& event);
   // After the listener reconnected: tells every watcher to resynchronise (an event of kind
