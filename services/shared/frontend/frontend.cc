@@ -15,6 +15,7 @@
 #include "services/shared/log/log.h"
 #include "services/shared/metrics/http_server.h"
 #include "services/shared/net/tls_context.h"
+#include "services/shared/store_client/connection_monitor.h"
 
 ABSL_FLAG(std::string, store, "dns:///127.0.0.1:50051",
           "store address; dns:///name:port balances over every address of the name");
@@ -154,8 +155,9 @@ int RunFrontend(const FrontendConfig& config, const std::vector<ListenerFlag>& l
       return 1;
     }
   }
-  // Resolve and connect to the store now, not on the first session's first call.
-  store->Connected(/*try_to_connect=*/true);
+  // Resolve and connect to the store now, not on the first session's first call; from then on
+  // the monitor keeps it connecting and logs when it is lost and back.
+  store_client::ConnectionMonitor store_monitor(*store);
   log::Info("starting", {{"listeners", static_cast<uint64_t>(server_config.listeners.size())},
                          {"store", config.store.target},
                          {"tls", tls != nullptr}});

@@ -67,6 +67,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateStoreChannel(const Options&
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, ToMillis(options.max_reconnect_backoff));
   args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, ToMillis(options.dns_min_reresolution));
+  args.SetInt(GRPC_ARG_DNS_ARES_QUERY_TIMEOUT_MS, ToMillis(options.dns_query_timeout));
   // gRPC takes the minimum connect timeout from this argument.
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, ToMillis(options.connect_timeout));
   return grpc::CreateCustomChannel(options.target, *credentials, args);

@@ -60,6 +60,11 @@ struct Options {
   // found by re-resolving the target's DNS name, which gRPC does when connections fail, but at
   // most this often (its default, 30 s, stalls every front end after each store restart).
   absl::Duration dns_min_reresolution = absl::Seconds(1);
+  // Cap on one DNS lookup of the target (gRPC's c-ares default is 120 s). While a restarted
+  // store has no record yet, the cluster DNS may forward its name upstream, and an upstream
+  // that never answers would hold the lookup (and every front end) for 4 tries x 5 s or more
+  // after the store is back; a lookup cut at this cap is retried by gRPC within seconds.
+  absl::Duration dns_query_timeout = absl::Seconds(2);
   // How long one connection attempt may take (gRPC's default is 20 s): the address of a
   // vanished replica must fail fast, so that re-resolution finds its successor.
   absl::Duration connect_timeout = absl::Seconds(2);

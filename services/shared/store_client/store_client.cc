@@ -84,4 +84,10 @@ bool StoreClient::Connected(bool try_to_connect) const {
   return core_->channel->GetState(try_to_connect) == GRPC_CHANNEL_READY;
 }
 
+void StoreClient::AwaitConnectivityChange(absl::Duration timeout) const {
+  const grpc_connectivity_state state = core_->channel->GetState(/*try_to_connect=*/false);
+  core_->channel->WaitForStateChange(
+      state, std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+}
+
 }  // namespace mailroom::store_client

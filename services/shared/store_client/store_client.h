@@ -37,6 +37,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "asio/any_io_executor.hpp"
 #include "asio/awaitable.hpp"
 #include "mailroom/store/v1/store.pb.h"
@@ -195,6 +196,9 @@ class StoreClient {
   // start-up, so the first session does not pay for DNS and the TCP/TLS handshake, and from
   // their readiness probe). Thread-safe and non-blocking.
   bool Connected(bool try_to_connect) const;
+  // Blocks the calling thread until the channel's connectivity changes or `timeout` passes
+  // (for a monitor on its own thread, see connection_monitor.h; never from a coroutine).
+  void AwaitConnectivityChange(absl::Duration timeout) const;
 
   // --- Accounts -------------------------------------------------------------------------
   // PERMISSION_DENIED for bad credentials or a disabled user; not retried.
