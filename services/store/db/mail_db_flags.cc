@@ -220,9 +220,10 @@ absl::StatusOr<v1::CopyMessagesResponse> MailDb::Copy(const v1::CopyMessagesRequ
     if (request.move()) {
       // RFC 6851 §3.3: the source messages are expunged in the same transaction; their
       // contents and quota stay with the destination copies.
-      uint64_t src_modseq = 0;
-      DeleteMessages(txn, user_id, src_id, src_array, src_array, false, false, &src_modseq);
-      out.set_source_highestmodseq(src_modseq);
+      ASSIGN_OR_RETURN(ExpungedMessages moved,
+                       ExpungeMessages(txn, user_id, src_id, src_array, src_array,
+                                       /*only_deleted=*/false, /*release=*/false));
+      out.set_source_highestmodseq(moved.highestmodseq);
     } else {
       ExecFixed(txn, kAddRefsSql, user_id, src_id, src_array);
     }

@@ -63,16 +63,23 @@ uint64_t BumpModseq(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mail
 
 // Per-content reference counting: messages removed → refcount down, contents at zero deleted.
 void ReleaseContents(pqxx::transaction_base& txn, const std::vector<std::string>& sha256s);
+// Deletes those of `sha256s` whose refcount has come down to zero.
+void DropUnusedContents(pqxx::transaction_base& txn, const std::vector<std::string>& sha256s);
 // Removes a user and all their mail, releasing contents.
 void DeleteUserData(pqxx::transaction_base& txn, uint64_t user_id);
 
-// Deletes messages `uids` of a mailbox (already locked), records them as expunged at a new
-// MODSEQ, adjusts quota usage, releases contents and announces the change. Returns the
-// expunged UIDs in order and the new HIGHESTMODSEQ through `modseq`.
-std::vector<uint32_t> DeleteMessages(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id,
-                                     const std::string& where_uids_firsts,
-                                     const std::string& where_uids_lasts, bool only_deleted,
-                                     bool release_and_unquota, uint64_t* modseq);
+// Expunges the messages of a mailbox in the UID ranges `firsts`/`lasts` (only \\Deleted ones
+// with `only_deleted`): deleted, recorded as expunged at one new MODSEQ, announced after the
+// commit and, with `release`, their quota given back and their contents released (MOVE keeps
+// both for its copies). Locks the mailbox row. NOT_FOUND when there is no such mailbox.
+struct ExpungedMessages {
+  std::vector<uint32_t> uids;  // ascending
+  uint64_t highestmodseq = 0;  // the mailbox's afterwards
+};
+absl::StatusOr<ExpungedMessages> ExpungeMessages(pqxx::transaction_base& txn, uint64_t user_id,
+                                                 uint64_t mailbox_id, const std::string& firsts,
+                                                 const std::string& lasts, bool only_deleted,
+                                                 bool release);
 
 }  // namespace mailroom::store::db
 

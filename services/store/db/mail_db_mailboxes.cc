@@ -30,31 +30,6 @@ constexpr char kDeleteUnusedContentsSql[] =
     "DELETE FROM contents WHERE sha256 = ANY($1::bytea[]) AND refcount <= 0";
 constexpr char kUserShasSql[] = "SELECT sha256 FROM messages WHERE user_id = $1";
 constexpr char kDeleteUserSql[] = "DELETE FROM users WHERE user_id = $1";
-// Expunge in one statement: deletes the messages of the UID ranges $3/$4 (only \Deleted ones
-// with $5) of a mailbox its caller has locked, raises the mailbox's HIGHESTMODSEQ once when
-// any went, records them as expunged at that MODSEQ and, with $6, gives back their quota and
-// releases their contents. Returns each expunged UID with its content and the new MODSEQ.
-constexpr char kDeleteMessagesSql[] =
-    "WITH del AS (DELETE FROM messages m USING unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid BETWEEN r.lo AND r.hi "
-    "AND ($5 = false OR m.flags & 8 <> 0) RETURNING m.uid, m.sha256, m.size), "
-    "bump AS (UPDATE mailboxes SET highestmodseq = highestmodseq + 1 "
-    "WHERE user_id = $1 AND mailbox_id = $2 AND EXISTS (SELECT 1 FROM del) "
-    "RETURNING highestmodseq), "
-    "recorded AS (INSERT INTO expunged (user_id, mailbox_id, uid, modseq) "
-    "SELECT $1, $2, del.uid, bump.highestmodseq FROM del, bump "
-    "ON CONFLICT (user_id, mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq), "
-    "unquota AS (UPDATE users SET used_bytes = greatest(used_bytes - t.bytes, 0), "
-    "used_messages = greatest(used_messages - t.n, 0) "
-    "FROM (SELECT sum(size)::bigint AS bytes, count(*) AS n FROM del) AS t "
-    "WHERE $6 AND t.n > 0 AND users.user_id = $1), "
-    "released AS (UPDATE contents c SET refcount = c.refcount - d.n "
-    "FROM (SELECT sha256, count(*) AS n FROM del GROUP BY sha256) AS d "
-    "WHERE $6 AND c.sha256 = d.sha256) "
-    "SELECT del.uid, del.sha256, bump.highestmodseq FROM del, bump ORDER BY del.uid";
-// Then, in the same transaction: contents no message uses any more go.
-constexpr char kDropContentsSql[] =
-    "DELETE FROM contents WHERE sha256 = ANY($1::bytea[]) AND refcount <= 0";
 constexpr char kRecordExpungedSql[] =
     "INSERT INTO expunged (user_id, mailbox_id, uid, modseq) "
     "SELECT $1, $2, u, $4 FROM unnest($3::bigint[]) AS u "
@@ -174,9 +149,12 @@ uint64_t BumpModseq(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mail
 
 void ReleaseContents(pqxx::transaction_base& txn, const std::vector<std::string>& sha256s) {
   if (sha256s.empty()) return;
-  const std::string array = ByteaArray(sha256s);
-  ExecFixed(txn, kReleaseContentsSql, array);
-  ExecFixed(txn, kDeleteUnusedContentsSql, array);
+  ExecFixed(txn, kReleaseContentsSql, ByteaArray(sha256s));
+  DropUnusedContents(txn, sha256s);
+}
+
+void DropUnusedContents(pqxx::transaction_base& txn, const std::vector<std::string>& sha256s) {
+  if (!sha256s.empty()) ExecFixed(txn, kDeleteUnusedContentsSql, ByteaArray(sha256s));
 }
 
 void DeleteUserData(pqxx::transaction_base& txn, uint64_t user_id) {
@@ -184,31 +162,6 @@ void DeleteUserData(pqxx::transaction_base& txn, uint64_t user_id) {
   for (const pqxx::row& row : ExecFixed(txn, kUserShasSql, user_id)) shas.push_back(Bytes(row[0]));
   ExecFixed(txn, kDeleteUserSql, user_id);  // cascades to mailboxes, messages, aliases
   ReleaseContents(txn, shas);
-}
-
-std::vector<uint32_t> DeleteMessages(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id,
-                                     const std::string& firsts, const std::string& lasts,
-                                     bool only_deleted, bool release_and_unquota,
-                                     uint64_t* modseq) {
-  pqxx::result r = ExecFixed(txn, kDeleteMessagesSql, user_id, mailbox_id, firsts, lasts,
-                             only_deleted, release_and_unquota);
-  std::vector<uint32_t> uids;
-  std::vector<std::string> shas;
-  for (const pqxx::row& row : r) {
-    uids.push_back(row[0].as<uint32_t>());
-    if (release_and_unquota) shas.push_back(Bytes(row[1]));
-    *modseq = row[2].as<uint64_t>();
-  }
-  if (uids.empty()) return uids;
-  v1::ChangeEvent e;
-  e.set_kind(v1::ChangeEvent::KIND_MESSAGES_EXPUNGED);
-  e.set_user_id(user_id);
-  e.set_mailbox_id(mailbox_id);
-  e.set_modseq(*modseq);
-  for (uint32_t uid : uids) e.add_uids(uid);
-  if (!shas.empty()) ExecFixed(txn, kDropContentsSql, ByteaArray(shas));
-  Notify(txn, e);
-  return uids;
 }
 
 absl::StatusOr<v1::ListMailboxesResponse> MailDb::ListMailboxes(uint64_t user_id,

@@ -52,9 +52,10 @@ constexpr char kAppendOneSql[] =
     "SELECT box.mailbox_id, box.uid, box.uidvalidity, box.highestmodseq, "
     "(SELECT count(*) FROM added), mailroom_change_payload(2, $1, box.mailbox_id, "
     "box.highestmodseq, ARRAY[box.uid]::bigint[], box.name) FROM box";
-// EXPUNGE / UID EXPUNGE in one statement: the mailbox row locked first (it orders the MODSEQs
-// and every writer of its messages), the messages of the UID ranges $3/$4 (only \\Deleted ones
-// with $5) deleted and recorded as expunged at ONE new MODSEQ, their quota given back and their
+// EXPUNGE / UID EXPUNGE and the source side of MOVE in one statement: the mailbox row locked
+// first (it orders the MODSEQs and every writer of its messages), the messages of the UID
+// ranges $3/$4 (only \\Deleted ones with $5) deleted and recorded as expunged at ONE new
+// MODSEQ and, with $6 (not for MOVE, whose copies keep them), their quota given back and their
 // contents released. Rows: (uid) per expunged message, (sha256) per content no message uses
 // any more, then (modseq, announcement) the mailbox's HIGHESTMODSEQ afterwards and the
 // expunge's announcement (NULL: none expunged; no such row: no mailbox).
@@ -73,19 +74,16 @@ constexpr char kExpungeSql[] =
     "unquota AS (UPDATE users SET used_bytes = greatest(used_bytes - t.bytes, 0), "
     "used_messages = greatest(used_messages - t.n, 0) "
     "FROM (SELECT sum(size)::bigint AS bytes, count(*) AS n FROM del) AS t "
-    "WHERE t.n > 0 AND users.user_id = $1), "
+    "WHERE $6 AND t.n > 0 AND users.user_id = $1), "
     "released AS (UPDATE contents c SET refcount = c.refcount - d.n "
     "FROM (SELECT sha256, count(*) AS n FROM del GROUP BY sha256) AS d "
-    "WHERE c.sha256 = d.sha256 RETURNING c.sha256, c.refcount), "
+    "WHERE $6 AND c.sha256 = d.sha256 RETURNING c.sha256, c.refcount), "
     "payload AS (SELECT mailroom_change_payload(4, $1, $2, b.highestmodseq, "
     "array_agg(del.uid ORDER BY del.uid)) AS p FROM del, bump b GROUP BY b.highestmodseq) "
     "SELECT del.uid, NULL::bytea, NULL::bigint, NULL::text FROM del UNION ALL "
     "SELECT NULL, released.sha256, NULL, NULL FROM released WHERE released.refcount <= 0 "
     "UNION ALL SELECT NULL, NULL, coalesce((SELECT highestmodseq FROM bump), mb.highestmodseq), "
     "(SELECT p FROM payload) FROM mb";
-// Then, in the same transaction, the contents no message uses any more.
-constexpr char kDropUnusedContentsSql[] =
-    "DELETE FROM contents WHERE sha256 = ANY($1::bytea[]) AND refcount <= 0";
 constexpr char kCollectGarbageSql[] =
     "DELETE FROM contents WHERE refcount <= 0 AND created_at < now() - make_interval(secs => $1)";
 constexpr char kUserExistsSql[] = "SELECT 1 FROM users WHERE user_id = $1";
@@ -499,6 +497,33 @@ absl::StatusOr<std::string> MailDb::ReadContent(const std::string& sha256, uint6
   return out;
 }
 
+absl::StatusOr<ExpungedMessages> ExpungeMessages(pqxx::transaction_base& txn, uint64_t user_id,
+                                                 uint64_t mailbox_id, const std::string& firsts,
+                                                 const std::string& lasts, bool only_deleted,
+                                                 bool release) {
+  ExpungedMessages out;
+  std::vector<std::string> unused;
+  bool mailbox_found = false;
+  for (const pqxx::row& row :
+       ExecFixed(txn, kExpungeSql, user_id, mailbox_id, firsts, lasts, only_deleted, release)) {
+    if (!row[0].is_null()) {
+      out.uids.push_back(row[0].as<uint32_t>());
+    } else if (!row[1].is_null()) {
+      unused.push_back(Bytes(row[1]));
+    } else {
+      mailbox_found = true;
+      out.highestmodseq = row[2].as<uint64_t>();
+      if (!row[3].is_null()) {
+        static_cast<PooledConnection&>(txn.conn()).QueueNotify(row[3].as<std::string>());
+      }
+    }
+  }
+  if (!mailbox_found) return absl::NotFoundError("no such mailbox");
+  DropUnusedContents(txn, unused);  // in the same transaction
+  std::sort(out.uids.begin(), out.uids.end());
+  return out;
+}
+
 absl::StatusOr<v1::ExpungeResponse> MailDb::Expunge(const v1::ExpungeRequest& request) {
   v1::ExpungeResponse out;
   v1::UidSet all;
@@ -509,28 +534,13 @@ absl::StatusOr<v1::ExpungeResponse> MailDb::Expunge(const v1::ExpungeRequest& re
   const bool only_deleted = !uid_expunge || request.only_deleted();
   RETURN_IF_ERROR(pool_->Run("expunge", [&](pqxx::work& txn) {
     out.Clear();
-    std::vector<std::string> unused;
-    bool mailbox_found = false;
-    for (const pqxx::row& row :
-         ExecFixed(txn, kExpungeSql, request.user_id(), request.mailbox_id(), uids.firsts,
-                   uids.lasts, only_deleted)) {
-      if (!row[0].is_null()) {
-        out.add_expunged_uids(row[0].as<uint32_t>());
-      } else if (!row[1].is_null()) {
-        unused.push_back(Bytes(row[1]));
-      } else {
-        mailbox_found = true;
-        out.set_highestmodseq(row[2].as<uint64_t>());
-        if (!row[3].is_null()) {
-          static_cast<PooledConnection&>(txn.conn()).QueueNotify(row[3].as<std::string>());
-        }
-      }
-    }
-    if (!mailbox_found) return absl::NotFoundError("no such mailbox");
-    if (!unused.empty()) ExecFixed(txn, kDropUnusedContentsSql, ByteaArray(unused));
+    ASSIGN_OR_RETURN(ExpungedMessages e,
+                     ExpungeMessages(txn, request.user_id(), request.mailbox_id(), uids.firsts,
+                                     uids.lasts, only_deleted, /*release=*/true));
+    out.mutable_expunged_uids()->Assign(e.uids.begin(), e.uids.end());
+    out.set_highestmodseq(e.highestmodseq);
     return absl::OkStatus();
   }));
-  std::sort(out.mutable_expunged_uids()->begin(), out.mutable_expunged_uids()->end());
   return out;
 }
 

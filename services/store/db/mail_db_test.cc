@@ -430,6 +430,20 @@ TEST_F(MailDbTest, CopyAndMoveReturnUidMappings) {
   EXPECT_THAT(Uids(user, "Archive"), ElementsAre(1u, 2u, 3u));
   EXPECT_THAT(mail_->Copy(copy, "Missing"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(mail_->GetQuota(user)->used_messages(), 5u);
+  // The moved message is expunged from INBOX (RFC 6851 §3.3: VANISHED for QRESYNC clients)...
+  EXPECT_GT(m->source_highestmodseq(), 0u);
+  v1::GetExpungedRequest gone;
+  gone.set_user_id(user);
+  gone.set_mailbox_id(inbox);
+  absl::StatusOr<v1::GetExpungedResponse> vanished = mail_->GetExpunged(gone);
+  ASSERT_THAT(vanished, IsOk());
+  ASSERT_EQ(vanished->vanished().ranges_size(), 1);
+  EXPECT_EQ(vanished->vanished().ranges(0).first(), 1u);
+  EXPECT_EQ(vanished->vanished().ranges(0).last(), 1u);
+  // ...but its content stays referenced by the copy: every message still has its content.
+  EXPECT_EQ(Scalar(absl::StrCat("SELECT count(*) FROM messages m JOIN contents c ON c.sha256 = "
+                                "m.sha256 WHERE m.user_id = ", user, " AND c.refcount >= 1")),
+            5);
 }
 
 TEST_F(MailDbTest, ExpungeOnlyDeletedAndUidExpunge) {
