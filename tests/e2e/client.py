@@ -147,6 +147,15 @@ def cmd_load(args):
     """Sends messages for --seconds over the targets in turn, one connection at a time, and
     reports which were answered 250 (accepted) and which got anything else."""
     accepted, failed = [], 0
+    reported = []
+
+    def report(host, error):
+        # What went wrong and when, for the test's failure message (bounded).
+        if len(reported) < 40:
+            reported.append(1)
+            print(f"REFUSED {time.strftime('%H:%M:%S')} {host} {type(error).__name__}: "
+                  f"{str(error)[:200]}", flush=True)
+
     # --seconds counts from the first accepted message (LOAD-STARTED), so a slow container
     # start on a busy machine does not eat into the time the restart scenario needs; before
     # that, at most 60 s more.
@@ -165,12 +174,14 @@ def cmd_load(args):
                     message_id, message = make_message(args.to, "load", size=2000)
                     try:
                         refused = smtp.sendmail("load@client.test", [args.to], message)
-                    except smtplib.SMTPResponseException:  # 4xx/5xx: not accepted
+                    except smtplib.SMTPResponseException as e:  # 4xx/5xx: not accepted
                         failed += 1
+                        report(host, e)
                         smtp.rset()
                         continue
                     if refused:
                         failed += 1
+                        report(host, refused)
                         continue
                     accepted.append({"id": message_id, "sha256": digest(message)})
                     if not started:
@@ -178,9 +189,10 @@ def cmd_load(args):
                         deadline = time.monotonic() + args.seconds
                         print("LOAD-STARTED", flush=True)
                     if len(accepted) % 10 == 0:
-                        print(f"ACCEPTED {len(accepted)}", flush=True)
-        except (OSError, smtplib.SMTPException):
+                        print(f"ACCEPTED {len(accepted)} {time.strftime('%H:%M:%S')}", flush=True)
+        except (OSError, smtplib.SMTPException) as e:
             failed += 1  # the connection ended (store restart, 421): reconnect
+            report(host, e)
             time.sleep(0.2)
     emit({"accepted": accepted, "failed": failed})
 

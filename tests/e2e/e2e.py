@@ -389,7 +389,8 @@ def scenario_store_restart(stack, tmp):
             time.sleep(0.1)
         resumed = time.monotonic() - healthy_again
         if accepted_so_far() <= after_restart:
-            fail("no delivery succeeded within 20 s after the store came back")
+            fail("no delivery succeeded within 20 s after the store came back; the load "
+                 "client said:\n" + "\n".join(output.read_text().splitlines()[-25:]))
         log(f"   store restarted in {healthy_again - restart_started:.1f}s; "
             f"{before} accepted before, {after_restart} when healthy again; "
             f"deliveries resumed {resumed:.1f}s later")
