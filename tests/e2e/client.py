@@ -189,7 +189,8 @@ def cmd_load(args):
                         deadline = time.monotonic() + args.seconds
                         print("LOAD-STARTED", flush=True)
                     if len(accepted) % 10 == 0:
-                        print(f"ACCEPTED {len(accepted)} {time.strftime('%H:%M:%S')}", flush=True)
+                        print(f"ACCEPTED {len(accepted)} {time.strftime('%H:%M:%S')}",
+                              flush=True)
         except (OSError, smtplib.SMTPException) as e:
             failed += 1  # the connection ended (store restart, 421): reconnect
             report(host, e)
