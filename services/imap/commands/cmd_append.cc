@@ -6,6 +6,7 @@
 // in a later message, APPENDLIMIT, a store error, a client gone mid-literal) cancels the call
 // and stores none of them (RFC 3502 §6.3.11).
 #include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/imap/protocol/append_args.h"
@@ -47,6 +48,7 @@ asio::awaitable<void> Session::CmdAppend(ReadEvent event) {
   const std::string tag = event.tag;
   std::optional<store_client::AppendWriter> writer;
   int messages = 0;
+  std::vector<v1::Flags> flags;  // of each message, in order
   std::string mailbox;
   absl::Status failed;  // the first store error: the command then stores nothing
   // Every early return cancels the stream, and a cancelled stream stores nothing.
@@ -86,6 +88,7 @@ asio::awaitable<void> Session::CmdAppend(ReadEvent event) {
     mailbox = prefix->mailbox;
     prefix->pending.size = event.size;
     v1::AppendMessageRequest::Header header = MakeHeader(user_id_, mailbox, prefix->pending);
+    flags.push_back(header.flags());
     failed = co_await StartMessage(context_.store, writer, std::move(header));
     ++messages;
     if (!failed.ok()) {
@@ -138,6 +141,7 @@ asio::awaitable<void> Session::CmdAppend(ReadEvent event) {
     AppendMessage copy = m;
     copy.size = m.data.size();
     v1::AppendMessageRequest::Header header = MakeHeader(user_id_, mailbox, copy);
+    flags.push_back(header.flags());
     failed = co_await StartMessage(context_.store, writer, std::move(header));
     ++messages;
     if (failed.ok()) failed = co_await writer->Write(m.data);
@@ -146,14 +150,18 @@ asio::awaitable<void> Session::CmdAppend(ReadEvent event) {
   if (!failed.ok()) co_return refuse(failed);
   absl::StatusOr<v1::AppendMessageResponse> r = co_await writer->Finish();
   if (!r.ok()) co_return refuse(r.status());
-  if (state_ == State::kSelected && mailbox == selected_name_) {
-    view_.NoteNewMessages();
-    co_await SendUpdates(true);
-  }
   // RFC 4315 §3: APPENDUID with the uid-set of all appended messages, in order (consecutive
   // UIDs from one transaction: "a:b").
   std::vector<uint32_t> uids(r->uids().begin(), r->uids().end());
   if (uids.empty()) uids.push_back(r->uid());
+  if (state_ == State::kSelected && mailbox == selected_name_) {
+    // The new messages go into the view now (EXISTS with this tagged OK), from what this
+    // command knows when nothing else came in between, else fetched from the store.
+    if (r->uidvalidity() != view_.uidvalidity() || !view_.AddOwnAppended(uids, flags)) {
+      view_.NoteNewMessages();
+    }
+    co_await SendUpdates(true);
+  }
   co_return Tagged(tag, StatusKind::kOk, code::AppendUid(r->uidvalidity(), RenderCompact(uids)),
                    "APPEND completed");
 }

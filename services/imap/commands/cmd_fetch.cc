@@ -1,5 +1,6 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9; RFC 3516 BINARY): message attributes from
-// the store's FetchMessages stream, and the implicit \Seen of non-PEEK body fetches. The
+// the store's FetchMessages stream (FLAGS and UID alone from the session's view, see
+// FetchFlagsFromView), and the implicit \Seen of non-PEEK body fetches. The
 // whole message, its header and its text come with that stream for messages up to
 // SessionConfig::fetch_inline_body_bytes (one store call for the whole command); other body
 // sections, and the bytes of larger messages, are read with ReadMessage one at a time.
@@ -213,6 +214,13 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
     }
   }
 
+  const bool from_view =
+      !sets_seen && !view_.resync_pending() && !watch_lost_ &&
+      std::all_of(args->items.begin(), args->items.end(), [](const FetchItem& item) {
+        return item.attr == FetchAttr::kFlags || item.attr == FetchAttr::kUid;
+      });
+  if (from_view) co_return co_await FetchFlagsFromView(c.tag, *args, uids);
+
   v1::FetchMessagesRequest request;
   request.set_user_id(user_id_);
   request.set_mailbox_id(view_.mailbox_id());
@@ -305,6 +313,46 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
                      "Some of the requested messages no longer exist");
   }
   Tagged(c.tag, StatusKind::kOk, "", "FETCH completed");
+}
+
+// FETCH of FLAGS and UID only (a client's "FETCH 1:* (FLAGS)" resynchronizing) is answered
+// from the view, whose flags are what the client was told, kept current by the Watch stream:
+// the messages among `uids` changed elsewhere and not yet told are fetched from the store
+// first (and told with this response); the others cost no store call. Messages expunged
+// elsewhere and not yet announced are answered as the store path answers them: left out,
+// with NO [EXPUNGEISSUED].
+asio::awaitable<void> Session::FetchFlagsFromView(const std::string& tag, const FetchArgs& args,
+                                                  const std::vector<uint32_t>& uids) {
+  if (absl::Status s = co_await FetchChangedFlags(view_.TakeFlagsPending(uids), /*tell=*/false);
+      !s.ok()) {
+    co_return StoreError(tag, s, "FETCH");
+  }
+  bool expunged = false;
+  for (uint32_t uid : uids) {
+    const uint32_t seq = view_.SeqOf(uid);
+    const v1::Flags* flags = view_.FlagsOf(uid);
+    if (seq == 0 || flags == nullptr || view_.IsExpungePending(uid)) {
+      expunged = true;
+      continue;
+    }
+    ResponseBuilder b(utf8());
+    b.Raw(absl::StrCat("* ", seq, " FETCH")).Open();
+    for (const FetchItem& item : args.items) {
+      if (item.attr == FetchAttr::kUid) {
+        b.Atom("UID").Number(uid);
+      } else {
+        b.Atom("FLAGS").Atom(FlagsList(*flags));
+      }
+    }
+    b.Close().EndLine();
+    Append(b.str());
+    if (!co_await MaybeFlush()) co_return;
+  }
+  if (expunged) {
+    co_return Tagged(tag, StatusKind::kNo, code::kExpungeIssued,
+                     "Some of the requested messages no longer exist");
+  }
+  Tagged(tag, StatusKind::kOk, "", "FETCH completed");
 }
 
 }  // namespace mailroom::imap

@@ -1,8 +1,12 @@
 // SEARCH and UID SEARCH (RFC 9051 §6.4.4, §6.4.9): the key tree becomes the store's
-// SearchKeys (sequence numbers translated to UIDs through the view); answers as SEARCH or,
+// SearchKeys (sequence numbers translated to UIDs through the view), or, when it tests only
+// system flags, sequence numbers and UIDs, is evaluated in the view; answers as SEARCH or,
 // with RETURN (or under IMAP4rev2), ESEARCH (RFC 4731) with MIN MAX ALL COUNT and SAVE
 // (RFC 5182 SEARCHRES).
 #include <algorithm>
+#include <iterator>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -23,7 +27,103 @@ google::protobuf::Timestamp DayStart(absl::CivilDay day) {
 
 void SetFlag(v1::Flags* flags, uint32_t system) { flags->set_system(flags->system() | system); }
 
+// The system flag a flag key tests and whether it must be set; 0 for other keys.
+uint32_t FlagTest(SearchKey::Kind kind, bool* set) {
+  *set = true;
+  switch (kind) {
+    case SearchKey::Kind::kAnswered: return v1::SYSTEM_FLAG_ANSWERED;
+    case SearchKey::Kind::kDeleted: return v1::SYSTEM_FLAG_DELETED;
+    case SearchKey::Kind::kDraft: return v1::SYSTEM_FLAG_DRAFT;
+    case SearchKey::Kind::kFlagged: return v1::SYSTEM_FLAG_FLAGGED;
+    case SearchKey::Kind::kSeen: return v1::SYSTEM_FLAG_SEEN;
+    default: break;
+  }
+  *set = false;
+  switch (kind) {
+    case SearchKey::Kind::kUnanswered: return v1::SYSTEM_FLAG_ANSWERED;
+    case SearchKey::Kind::kUndeleted: return v1::SYSTEM_FLAG_DELETED;
+    case SearchKey::Kind::kUndraft: return v1::SYSTEM_FLAG_DRAFT;
+    case SearchKey::Kind::kUnflagged: return v1::SYSTEM_FLAG_FLAGGED;
+    case SearchKey::Kind::kUnseen: return v1::SYSTEM_FLAG_SEEN;
+    default: return 0;
+  }
+}
+
+// Whether `key` tests only what the session's view holds: system flags, sequence numbers,
+// UIDs (keywords, dates, sizes and texts go to the store).
+bool ViewOnly(const SearchKey& key) {
+  bool set = false;
+  switch (key.kind) {
+    case SearchKey::Kind::kAll:
+    case SearchKey::Kind::kOld:
+    case SearchKey::Kind::kNew:
+    case SearchKey::Kind::kRecent:
+    case SearchKey::Kind::kSequenceSet:
+    case SearchKey::Kind::kUid:
+      return true;
+    case SearchKey::Kind::kAnd:
+    case SearchKey::Kind::kOr:
+    case SearchKey::Kind::kNot:
+      return !key.children.empty() && std::all_of(key.children.begin(), key.children.end(),
+                                                  [](const SearchKey& k) { return ViewOnly(k); });
+    default:
+      return FlagTest(key.kind, &set) != 0;
+  }
+}
+
 }  // namespace
+
+std::optional<std::vector<uint32_t>> Session::SearchView(const SearchKey& key) const {
+  const std::vector<uint32_t>& all = view_.all_uids();
+  std::vector<uint32_t> out;
+  switch (key.kind) {
+    case SearchKey::Kind::kAll:
+    case SearchKey::Kind::kOld:
+      return all;
+    case SearchKey::Kind::kNew:
+    case SearchKey::Kind::kRecent:
+      return out;  // nothing is recent here (see ConvertSearchKey)
+    case SearchKey::Kind::kSequenceSet:
+      return view_.UidsForSequences(key.set);
+    case SearchKey::Kind::kUid:
+      return view_.UidsForUidSet(key.set);
+    case SearchKey::Kind::kAnd:
+    case SearchKey::Kind::kOr: {
+      const bool is_and = key.kind == SearchKey::Kind::kAnd;
+      if (is_and) out = all;
+      for (const SearchKey& child : key.children) {
+        std::optional<std::vector<uint32_t>> part = SearchView(child);
+        if (!part) return std::nullopt;
+        std::vector<uint32_t> merged;
+        if (is_and) {
+          std::set_intersection(out.begin(), out.end(), part->begin(), part->end(),
+                                std::back_inserter(merged));
+        } else {
+          std::set_union(out.begin(), out.end(), part->begin(), part->end(),
+                         std::back_inserter(merged));
+        }
+        out = std::move(merged);
+      }
+      return out;
+    }
+    case SearchKey::Kind::kNot: {
+      std::optional<std::vector<uint32_t>> part = SearchView(key.children[0]);
+      if (!part) return std::nullopt;
+      std::set_difference(all.begin(), all.end(), part->begin(), part->end(),
+                          std::back_inserter(out));
+      return out;
+    }
+    default:
+      break;
+  }
+  bool set = false;
+  const uint32_t flag = FlagTest(key.kind, &set);
+  for (uint32_t uid : all) {
+    const v1::Flags* flags = view_.FlagsOf(uid);
+    if (flags != nullptr && ((flags->system() & flag) != 0) == set) out.push_back(uid);
+  }
+  return out;
+}
 
 // Converts one key; returns false for a sequence set beyond the mailbox (BAD).
 bool Session::ConvertSearchKey(const SearchKey& key, v1::SearchKey* out) const {
@@ -129,24 +229,40 @@ asio::awaitable<void> Session::CmdSearch(const Command& c) {
     co_return Tagged(c.tag, StatusKind::kNo, code::BadCharset({"US-ASCII", "UTF-8"}),
                      "Unsupported charset");
   }
-  v1::SearchMessagesRequest request;
-  request.set_user_id(user_id_);
-  request.set_mailbox_id(view_.mailbox_id());
-  if (!ConvertSearchKey(args->key, request.add_keys())) {
-    co_return Bad(c.tag, "Invalid message sequence number");
-  }
-  absl::StatusOr<v1::SearchMessagesResponse> r =
-      co_await context_.store.SearchMessages(std::move(request));
-  if (!r.ok()) {
-    if (absl::IsInvalidArgument(r.status())) co_return Bad(c.tag, r.status().message());
-    co_return StoreError(c.tag, r.status(), c.name);
-  }
   // Only messages the client knows of (new ones are announced after this command).
   std::vector<uint32_t> uids;
-  for (uint32_t uid : r->uids()) {
-    if (view_.SeqOf(uid) != 0) uids.push_back(uid);
+  if (!view_.resync_pending() && !watch_lost_ && ViewOnly(args->key)) {
+    // Flags, sequence numbers and UIDs only (SEARCH UNSEEN, DELETED, 1:5 ...): searched in the
+    // view, once the flags changed elsewhere are fetched (and told: untagged FETCH may come
+    // during SEARCH, RFC 9051 §7.5.1). Messages expunged meanwhile are left out, as the store
+    // would.
+    if (absl::Status s = co_await FetchChangedFlags(view_.TakeFlagsPending(), /*tell=*/true);
+        !s.ok()) {
+      co_return StoreError(c.tag, s, c.name);
+    }
+    std::optional<std::vector<uint32_t>> found = SearchView(args->key);
+    if (!found) co_return Bad(c.tag, "Invalid message sequence number");
+    for (uint32_t uid : *found) {
+      if (!view_.IsExpungePending(uid)) uids.push_back(uid);
+    }
+  } else {
+    v1::SearchMessagesRequest request;
+    request.set_user_id(user_id_);
+    request.set_mailbox_id(view_.mailbox_id());
+    if (!ConvertSearchKey(args->key, request.add_keys())) {
+      co_return Bad(c.tag, "Invalid message sequence number");
+    }
+    absl::StatusOr<v1::SearchMessagesResponse> r =
+        co_await context_.store.SearchMessages(std::move(request));
+    if (!r.ok()) {
+      if (absl::IsInvalidArgument(r.status())) co_return Bad(c.tag, r.status().message());
+      co_return StoreError(c.tag, r.status(), c.name);
+    }
+    for (uint32_t uid : r->uids()) {
+      if (view_.SeqOf(uid) != 0) uids.push_back(uid);
+    }
+    std::sort(uids.begin(), uids.end());
   }
-  std::sort(uids.begin(), uids.end());
   std::vector<uint32_t> numbers;
   for (uint32_t uid : uids) numbers.push_back(uid_command ? uid : view_.SeqOf(uid));
 

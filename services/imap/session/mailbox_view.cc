@@ -208,6 +208,19 @@ std::vector<uint32_t> MailboxView::TakeFlagsPending() {
   return out;
 }
 
+std::vector<uint32_t> MailboxView::TakeFlagsPending(const std::vector<uint32_t>& among) {
+  std::vector<uint32_t> out;
+  for (auto it = flags_pending_.begin(); it != flags_pending_.end();) {
+    if (std::binary_search(among.begin(), among.end(), it->first)) {
+      out.push_back(it->first);
+      it = flags_pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
 bool MailboxView::AddMessage(uint32_t uid, const v1::Flags& flags) {
   if (uid == 0 || uid <= max_uid()) return false;
   // Expunged UIDs at or below this one can never be added any more.
@@ -220,6 +233,19 @@ bool MailboxView::AddMessage(uint32_t uid, const v1::Flags& flags) {
   uids_.push_back(uid);
   flags_.push_back(flags);
   if (uidnext_ <= uid) uidnext_ = uid + 1;
+  return true;
+}
+
+bool MailboxView::AddOwnAppended(const std::vector<uint32_t>& uids,
+                                 const std::vector<v1::Flags>& flags) {
+  if (uids.empty() || uids.size() != flags.size() || uids.front() != uidnext_ ||
+      uids.front() <= max_uid()) {
+    return false;
+  }
+  for (size_t i = 1; i < uids.size(); ++i) {
+    if (uids[i] != uids[i - 1] + 1) return false;
+  }
+  for (size_t i = 0; i < uids.size(); ++i) AddMessage(uids[i], flags[i]);
   return true;
 }
 

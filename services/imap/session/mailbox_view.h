@@ -40,6 +40,8 @@ class MailboxView {
   // The UIDNEXT the store reported at SELECT time, raised by every UID learnt since.
   uint32_t uidnext() const { return uidnext_; }
 
+  // Every UID of the view, ascending (index + 1 = sequence number).
+  const std::vector<uint32_t>& all_uids() const { return uids_; }
   // UID of sequence number `seq` (1-based); 0 when out of range.
   uint32_t UidAt(uint32_t seq) const;
   // Sequence number of `uid`; 0 when the client does not know it.
@@ -65,6 +67,11 @@ class MailboxView {
   void RequestResync() { resync_ = true; }
   // The session's own command added messages to this mailbox (APPEND, COPY to itself).
   void NoteNewMessages() { new_pending_ = true; }
+  // The session's own APPEND stored messages `uids` (consecutive, ascending) with `flags`
+  // (parallel). When they are the next UIDs of the mailbox after everything the view knows
+  // (the first is uidnext()), no other message can lie between, and they are added as they
+  // are, without asking the store; returns false (and adds nothing) otherwise.
+  bool AddOwnAppended(const std::vector<uint32_t>& uids, const std::vector<v1::Flags>& flags);
   // The store expunged these UIDs (this session's EXPUNGE/MOVE, or a resync).
   void NoteExpunged(const std::vector<uint32_t>& uids);
   // The session's own flag change of `uids` committed at `modseq` (a STORE that changed
@@ -87,6 +94,8 @@ class MailboxView {
   }
   // UIDs whose flags changed elsewhere and must be fetched; clears the list.
   std::vector<uint32_t> TakeFlagsPending();
+  // The same for those of `among` (ascending) only; the others stay pending.
+  std::vector<uint32_t> TakeFlagsPending(const std::vector<uint32_t>& among);
   void ClearResync() { resync_ = false; }
   // A fetch of the new messages (UIDs above max_uid()) starts; returns the highest UID
   // announced so far, for NewMessagesFetched() once it succeeded.

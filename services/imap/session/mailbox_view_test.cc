@@ -87,6 +87,34 @@ TEST(MailboxViewTest, NewMessagesAndExists) {
   EXPECT_EQ(view.TakeExists(), std::nullopt);
 }
 
+TEST(MailboxViewTest, OwnAppendIsAddedWhenNothingCameInBetween) {
+  MailboxView view;
+  view.Load(Selected({1, 2}));  // UIDNEXT 3
+  v1::Flags seen;
+  seen.set_system(v1::SYSTEM_FLAG_SEEN);
+  // Its own event may come before or after the APPEND's answer: nothing to fetch either way.
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGE_ADDED, {3}));
+  ASSERT_TRUE(view.AddOwnAppended({3, 4}, {seen, v1::Flags()}));
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGE_ADDED, {4}));
+  EXPECT_FALSE(view.new_pending());
+  EXPECT_EQ(view.uidnext(), 5u);
+  ASSERT_NE(view.FlagsOf(3), nullptr);
+  EXPECT_EQ(view.FlagsOf(3)->system(), v1::SYSTEM_FLAG_SEEN);
+  EXPECT_THAT(view.TakeExists(), Optional(4u));
+  // Another session's message (UID 5, event not here yet) lies before this APPEND's UID 6:
+  // the view cannot tell, so it adds nothing and the session fetches.
+  EXPECT_FALSE(view.AddOwnAppended({6}, {v1::Flags()}));
+  EXPECT_EQ(view.exists(), 4u);
+  // Not consecutive, or flags missing: refused too.
+  EXPECT_FALSE(view.AddOwnAppended({5, 7}, {v1::Flags(), v1::Flags()}));
+  EXPECT_FALSE(view.AddOwnAppended({5}, {}));
+  // Expunged by someone else before the APPEND's answer came: never shown.
+  view.OnEvent(Event(v1::ChangeEvent::KIND_MESSAGES_EXPUNGED, {5}));
+  EXPECT_TRUE(view.AddOwnAppended({5}, {v1::Flags()}));
+  EXPECT_EQ(view.SeqOf(5), 0u);
+  EXPECT_EQ(view.uidnext(), 6u);
+}
+
 TEST(MailboxViewTest, ExistsCountsUnannouncedExpunges) {
   MailboxView view;
   view.Load(Selected({1, 2}));

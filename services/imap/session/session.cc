@@ -436,6 +436,30 @@ asio::awaitable<absl::Status> Session::Resync() {
   co_return absl::OkStatus();
 }
 
+asio::awaitable<absl::Status> Session::FetchChangedFlags(std::vector<uint32_t> changed,
+                                                        bool tell) {
+  if (changed.empty()) co_return absl::OkStatus();
+  v1::FetchMessagesRequest request;
+  request.set_user_id(user_id_);
+  request.set_mailbox_id(view_.mailbox_id());
+  *request.mutable_uids() = view_.ToUidSet(changed);
+  request.mutable_attributes()->set_flags(true);
+  absl::StatusOr<std::vector<v1::FetchedMessage>> fetched =
+      co_await context_.store.FetchMessages(std::move(request));
+  if (!fetched.ok()) {
+    view_.RequestResync();  // the changed UIDs are taken: a resync finds them again
+    co_return fetched.status();
+  }
+  for (const v1::FetchedMessage& m : *fetched) {
+    if (!std::binary_search(changed.begin(), changed.end(), m.uid())) continue;
+    const uint32_t seq = view_.UpdateFlags(m.uid(), m.flags());
+    if (tell && seq != 0) {
+      Untagged(absl::StrCat(seq, " FETCH (UID ", m.uid(), " FLAGS ", FlagsList(m.flags()), ")"));
+    }
+  }
+  co_return absl::OkStatus();
+}
+
 asio::awaitable<void> Session::SendUpdates(bool allow_expunge) {
   if (state_ != State::kSelected) co_return;
   if (selected_deleted_) {
@@ -466,27 +490,9 @@ asio::awaitable<void> Session::SendUpdates(bool allow_expunge) {
     absl::Status s = co_await FetchNewMessages();
     if (!s.ok()) view_.NoteNewMessages();
   }
-  std::vector<uint32_t> changed = view_.TakeFlagsPending();
-  if (!changed.empty()) {
-    v1::FetchMessagesRequest request;
-    request.set_user_id(user_id_);
-    request.set_mailbox_id(view_.mailbox_id());
-    *request.mutable_uids() = view_.ToUidSet(changed);
-    request.mutable_attributes()->set_flags(true);
-    absl::StatusOr<std::vector<v1::FetchedMessage>> fetched =
-        co_await context_.store.FetchMessages(std::move(request));
-    if (fetched.ok()) {
-      for (const v1::FetchedMessage& m : *fetched) {
-        if (!std::binary_search(changed.begin(), changed.end(), m.uid())) continue;
-        if (uint32_t seq = view_.UpdateFlags(m.uid(), m.flags()); seq != 0) {
-          Untagged(absl::StrCat(seq, " FETCH (UID ", m.uid(), " FLAGS ",
-                                FlagsList(m.flags()), ")"));
-        }
-      }
-    } else {
-      view_.RequestResync();  // the changed UIDs are taken: a resync finds them again
-    }
-  }
+  // On failure the view resyncs at the next chance (FetchChangedFlags asked for it).
+  absl::Status flags = co_await FetchChangedFlags(view_.TakeFlagsPending(), /*tell=*/true);
+  flags.IgnoreError();
   // RFC 9051 §5.5: a pipelined command may already use the current sequence numbers.
   // EXPUNGE and MOVE must announce their own removals whatever follows.
   if (allow_expunge && (force_expunge_ || !conn_.reader().HasBufferedLine())) {

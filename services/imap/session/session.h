@@ -30,6 +30,8 @@
 
 namespace mailroom::imap {
 
+struct FetchArgs;
+
 struct SessionConfig {
   std::string hostname = "localhost";
   uint64_t append_limit = 50ull << 20;       // APPENDLIMIT (RFC 7889), largest APPEND literal
@@ -124,6 +126,15 @@ class Session {
   asio::awaitable<void> SendUpdates(bool allow_expunge);
   asio::awaitable<absl::Status> Resync();
   asio::awaitable<absl::Status> FetchNewMessages();
+  // Fetches the flags of `changed` (ascending UIDs changed elsewhere, taken from the view's
+  // pending list) into the view; with `tell`, announces the changes as untagged FETCH. On
+  // failure the view resyncs later.
+  asio::awaitable<absl::Status> FetchChangedFlags(std::vector<uint32_t> changed, bool tell);
+  // SEARCH keys that need only the view (flags, sequence numbers, UIDs), evaluated there:
+  // the matching UIDs ascending, or nullopt for a sequence number out of range.
+  std::optional<std::vector<uint32_t>> SearchView(const SearchKey& key) const;
+  asio::awaitable<void> FetchFlagsFromView(const std::string& tag, const FetchArgs& args,
+                                           const std::vector<uint32_t>& uids);
   void StartWatch();
   void Deselect();
   // IDLE's writer: pushes updates and keepalives while the command reads DONE.

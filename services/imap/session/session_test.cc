@@ -225,7 +225,8 @@ TEST_F(SessionTest, ExactOutputOfCoreConversations) {
         "* 2 EXISTS", "* 0 RECENT", "* OK [UNSEEN 2] First unseen",
         "* OK [UIDVALIDITY 77] UIDs valid", "* OK [UIDNEXT 8] Predicted next UID",
         "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted",
-        "b OK [READ-WRITE] SELECT completed", "c", "d BAD Invalid message sequence number"}},
+        "b OK [READ-WRITE] SELECT completed", "* 1 FETCH (UID 4)", "* 2 FETCH (UID 7)",
+        "c OK FETCH completed", "d BAD Invalid message sequence number"}},
       {"unknown mailbox", {"a LOGIN ann secret\r\nb SELECT Nope\r\n"},
        {"a OK", "b NO [NONEXISTENT] SELECT: no such mailbox"}},
       {"trycreate", {"a LOGIN ann secret\r\nb SELECT INBOX\r\nc COPY 1 Nope\r\n"},
@@ -255,6 +256,26 @@ TEST_F(SessionTest, SilentStoreReportsOtherSessionsChanges) {
   lines.erase(lines.begin(), lines.end() - 3);
   EXPECT_THAT(lines, ElementsAre("* 1 FETCH (FLAGS (\\Flagged \\Deleted \\Seen))",
                                  "c OK STORE completed", "d OK STORE completed"));
+}
+
+// FETCH of FLAGS and UID, and SEARCH by system flags and numbers, are answered from the
+// session's view (this fake store has no FetchMessages or SearchMessages: a store call would
+// fail the command), and the session's own APPENDs that follow the view's UIDNEXT directly
+// join it without a fetch.
+TEST_F(SessionTest, FlagsAndOwnAppendsComeFromTheView) {
+  std::vector<std::string> lines = Converse(
+      {"a LOGIN ann secret\r\nb SELECT INBOX\r\n", "c FETCH 1:* (FLAGS UID)\r\n",
+       "d APPEND INBOX (\\Draft) {5+}\r\nhello\r\n", "e UID FETCH 8 FLAGS\r\n",
+       "f SEARCH UNSEEN\r\ng SEARCH UNSEEN NOT (3 OR DRAFT SEEN)\r\nh SEARCH 9\r\n"});
+  ASSERT_GE(lines.size(), 12u) << absl::StrJoin(lines, "|");
+  lines.erase(lines.begin(), lines.end() - 12);
+  EXPECT_THAT(lines, ElementsAre("* 1 FETCH (FLAGS (\\Seen) UID 4)", "* 2 FETCH (FLAGS () UID 7)",
+                                 "c OK FETCH completed", "* 3 EXISTS",
+                                 "d OK [APPENDUID 77 8] APPEND completed",
+                                 "* 3 FETCH (FLAGS (\\Draft) UID 8)", "e OK FETCH completed",
+                                 "* SEARCH 2 3", "f OK SEARCH completed", "* SEARCH 2",
+                                 "g OK SEARCH completed",
+                                 "h BAD Invalid message sequence number"));
 }
 
 // RFC 3502: all messages of one APPEND go to the store in one stream and are committed
