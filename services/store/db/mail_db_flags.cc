@@ -178,7 +178,10 @@ absl::StatusOr<v1::CopyMessagesResponse> MailDb::Copy(const v1::CopyMessagesRequ
   RETURN_IF_ERROR(pool_->Run("copy_messages", [&](pqxx::work& txn) {
     out.Clear();
     ASSIGN_OR_RETURN(MailboxRow dst, FindMailbox(txn, user_id, destination));
-    // Lock both mailboxes in id order, so that crossing moves cannot deadlock.
+    // A COPY charges the user's quota: the user row is locked before the mailboxes, in the
+    // order deliveries and APPEND take them. Then both mailboxes in id order, so that
+    // crossing moves cannot deadlock.
+    if (!request.move()) LockUser(txn, user_id);
     const uint64_t src_id = request.mailbox_id();
     const uint64_t first = std::min(src_id, dst.mailbox_id);
     const uint64_t second = std::max(src_id, dst.mailbox_id);

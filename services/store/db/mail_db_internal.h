@@ -58,6 +58,10 @@ absl::StatusOr<MailboxRow> FindMailbox(pqxx::transaction_base& txn, uint64_t use
                                        const std::string& name);
 // The mailbox by id, locked FOR UPDATE (serialises UID/MODSEQ allocation), or NOT_FOUND.
 absl::StatusOr<MailboxRow> LockMailbox(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id);
+// Locks the user row. Transactions that change a user's quota lock rows in the order
+// contents, user, mailboxes (deliveries and APPEND do); one that locks a mailbox and then
+// changes quota takes the user row first with this, else it deadlocks with them.
+void LockUser(pqxx::transaction_base& txn, uint64_t user_id);
 // Raises the mailbox's HIGHESTMODSEQ by one and returns the new value.
 uint64_t BumpModseq(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id);
 

@@ -23,6 +23,7 @@ constexpr char kLockMailboxSql[] =
 constexpr char kBumpModseqSql[] =
     "UPDATE mailboxes SET highestmodseq = highestmodseq + 1 "
     "WHERE user_id = $1 AND mailbox_id = $2 RETURNING highestmodseq";
+constexpr char kLockUserSql[] = "SELECT 1 FROM users WHERE user_id = $1 FOR NO KEY UPDATE";
 constexpr char kReleaseContentsSql[] =
     "WITH dec AS (SELECT s, count(*) AS n FROM unnest($1::bytea[]) AS s GROUP BY s) "
     "UPDATE contents c SET refcount = c.refcount - dec.n FROM dec WHERE c.sha256 = dec.s";
@@ -143,6 +144,10 @@ absl::StatusOr<MailboxRow> LockMailbox(pqxx::transaction_base& txn, uint64_t use
   return MailboxFromRow(r[0]);
 }
 
+void LockUser(pqxx::transaction_base& txn, uint64_t user_id) {
+  ExecFixed(txn, kLockUserSql, user_id);
+}
+
 uint64_t BumpModseq(pqxx::transaction_base& txn, uint64_t user_id, uint64_t mailbox_id) {
   return ExecFixed(txn, kBumpModseqSql, user_id, mailbox_id)[0][0].as<uint64_t>();
 }
@@ -206,6 +211,7 @@ absl::Status MailDb::DeleteMailbox(uint64_t user_id, const std::string& name) {
       return absl::FailedPreconditionError(
           absl::StrCat("mailbox ", name, " has children; delete them first"));
     }
+    LockUser(txn, user_id);  // its quota changes: before the mailbox (see LockUser)
     ASSIGN_OR_RETURN(mb, LockMailbox(txn, user_id, mb.mailbox_id));
     std::vector<std::string> shas;
     int64_t bytes = 0;

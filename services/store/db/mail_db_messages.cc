@@ -52,16 +52,19 @@ constexpr char kAppendOneSql[] =
     "SELECT box.mailbox_id, box.uid, box.uidvalidity, box.highestmodseq, "
     "(SELECT count(*) FROM added), mailroom_change_payload(2, $1, box.mailbox_id, "
     "box.highestmodseq, ARRAY[box.uid]::bigint[], box.name) FROM box";
-// EXPUNGE / UID EXPUNGE and the source side of MOVE in one statement: the mailbox row locked
-// first (it orders the MODSEQs and every writer of its messages), the messages of the UID
+// EXPUNGE / UID EXPUNGE and the source side of MOVE in one statement: the user row (with $6,
+// whose quota changes) and the mailbox row locked first, in the order deliveries and APPEND
+// take them (else an EXPUNGE and an APPEND deadlock on each other), the mailbox row ordering
+// the MODSEQs and every writer of its messages; then the messages of the UID
 // ranges $3/$4 (only \\Deleted ones with $5) deleted and recorded as expunged at ONE new
 // MODSEQ and, with $6 (not for MOVE, whose copies keep them), their quota given back and their
 // contents released. Rows: (uid) per expunged message, (sha256) per content no message uses
 // any more, then (modseq, announcement) the mailbox's HIGHESTMODSEQ afterwards and the
 // expunge's announcement (NULL: none expunged; no such row: no mailbox).
 constexpr char kExpungeSql[] =
-    "WITH mb AS (SELECT highestmodseq FROM mailboxes WHERE user_id = $1 AND mailbox_id = $2 "
-    "FOR UPDATE), "
+    "WITH usr AS (SELECT 1 FROM users WHERE user_id = $1 AND $6 FOR NO KEY UPDATE), "
+    "mb AS (SELECT highestmodseq FROM mailboxes WHERE user_id = $1 AND mailbox_id = $2 "
+    "AND (NOT $6 OR EXISTS (SELECT 1 FROM usr)) FOR UPDATE), "
     "del AS (DELETE FROM messages m USING mb, unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) "
     "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid BETWEEN r.lo AND r.hi "
     "AND ($5 = false OR m.flags & 8 <> 0) RETURNING m.uid, m.sha256, m.size), "

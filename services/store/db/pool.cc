@@ -144,6 +144,7 @@ absl::Status ConnectionPool::Retrying(
     absl::Status result = Attempt(what, transactional, fn);
     if (!IsRetryable(result)) return result;
     last = result;
+    conflicts_retried_.fetch_add(1, std::memory_order_relaxed);
     log::Debug("retrying transaction", {{"what", std::string(what)}, {"attempt", attempt}});
   }
   return absl::UnavailableError(absl::StrCat("too many conflicts: ", last.message()));

@@ -3,6 +3,7 @@
 #ifndef MAILROOM_SERVICES_STORE_DB_POOL_H_
 #define MAILROOM_SERVICES_STORE_DB_POOL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -82,6 +83,9 @@ class ConnectionPool {
 
   const PoolOptions& options() const { return options_; }
 
+  // Transactions run again after a serialization failure or deadlock, since start-up.
+  uint64_t conflicts_retried() const { return conflicts_retried_.load(std::memory_order_relaxed); }
+
  private:
   std::unique_ptr<PooledConnection> Acquire(absl::Status* status);
   void Release(std::unique_ptr<PooledConnection> conn, bool healthy);
@@ -97,6 +101,7 @@ class ConnectionPool {
   bool Publish(PooledConnection& conn, const std::vector<std::string>& payloads);
 
   const PoolOptions options_;
+  std::atomic<uint64_t> conflicts_retried_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
