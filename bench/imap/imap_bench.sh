@@ -8,6 +8,7 @@
 #   1. command mix (LOGIN, SELECT, FETCH 1:* FLAGS, FETCH bodies, STORE, SEARCH, APPEND,
 #      EXPUNGE, LOGOUT) with CLIENTS clients for SECONDS, REPEAT rounds in alternating order;
 #      ops/s per command and the ratio Mailroom/Dovecot (median over the rounds);
+#      and the servers' CPU time per operation (bench/lib/cpu_seconds.py);
 #   2. memory per idle IDLE connection at IDLE_CONNECTIONS connections (0 = skip) with
 #      bench/imap/idle_memory.py: imapd RSS growth vs Dovecot's summed imap + imap-login
 #      processes (RSS and PSS).
@@ -66,21 +67,41 @@ dc_master=$(cat "$DC_DIR/run/master.pid")
 echo "== filling: $users users x $messages messages of ~$size octets (IMAP APPEND, same client)"
 echo -n "  mailroom: "; $load fill --port="$mr_port" --users="$users" --messages="$messages" --size="$size"
 echo -n "  dovecot:  "; $load fill --port="$DC_IMAP" --users="$users" --messages="$messages" --size="$size"
+# The planner's statistics as autovacuum leaves them in a running system (it analyzes a table
+# once a tenth of it changed, within a minute): right after a bulk fill they still describe an
+# empty table, and every statement would plan for mailboxes of one message.
+mr_psql "ANALYZE" >/dev/null
 
-run() {  # NAME PORT → prints the table, returns the RESULT json on fd 3
-  local name=$1 port=$2 out
+# The servers' CPU time per run: imapd + stored + PostgreSQL, and Dovecot's master with every
+# process under it (auth, imap-login, imap).
+cpu="python3 $root/bench/lib/cpu_seconds.py"
+mr_cpu_pids="$mr_imapd_pid ${MR_PIDS[0]} $(head -1 "$MR_TMP/pg/postmaster.pid")"
+run() {  # NAME PORT PIDS → prints the table to stderr, the RESULT json (with server_cpu_s)
+  local name=$1 port=$2 pids=$3 out before after p parts=()
+  local -A pid_before
+  before=$($cpu $pids)
+  for p in $pids; do pid_before[$p]=$($cpu "$p"); done
   out=$($load run --port="$port" --users="$users" --clients="$clients" --seconds="$seconds" --seed=$RANDOM) || true
-  echo "-- $name" >&2
+  after=$($cpu $pids)
+  for p in $pids; do
+    parts+=("$(ps -o comm= -p "$p") $(python3 -c "print(round($($cpu "$p") - ${pid_before[$p]}, 2))")")
+  done
+  echo "-- $name (server CPU s: $(IFS=,; echo "${parts[*]}"))" >&2
   grep -v '^RESULT ' <<<"$out" >&2
-  sed -n 's/^RESULT //p' <<<"$out"
+  sed -n 's/^RESULT //p' <<<"$out" | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read()); d["server_cpu_s"] = round(float(sys.argv[2]) - float(sys.argv[1]), 2)
+print(json.dumps(d))' "$before" "$after"
 }
 results=$(mktemp "$MR_TMP/results.XXXX")
 for i in $(seq 1 "$repeat"); do
   echo "== round $i: command mix, $clients clients x ${seconds}s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   if [ $((i % 2)) = 1 ]; then
-    echo "mailroom $(run mailroom "$mr_port")" >>"$results"; echo "dovecot $(run dovecot "$DC_IMAP")" >>"$results"
+    echo "mailroom $(run mailroom "$mr_port" "$mr_cpu_pids")" >>"$results"
+    echo "dovecot $(run dovecot "$DC_IMAP" "$dc_master")" >>"$results"
   else
-    echo "dovecot $(run dovecot "$DC_IMAP")" >>"$results"; echo "mailroom $(run mailroom "$mr_port")" >>"$results"
+    echo "dovecot $(run dovecot "$DC_IMAP" "$dc_master")" >>"$results"
+    echo "mailroom $(run mailroom "$mr_port" "$mr_cpu_pids")" >>"$results"
   fi
 done
 python3 - "$results" <<'PY'
@@ -103,6 +124,12 @@ for cmd in ["LOGIN", "SELECT", "FETCH_FLAGS", "FETCH_BODY", "STORE", "SEARCH", "
     m, d = med("mailroom", cmd), med("dovecot", cmd)
     lat = "%8.2f %8.2f" % (med("mailroom", cmd, "p50_ms"), med("dovecot", cmd, "p50_ms")) if cmd else ""
     print("%-12s %10.1f %10.1f %7.2fx   %s" % (cmd or "all", m, d, m / d if d else float("nan"), lat))
+def cpu_per_op(name):
+    vals = [r["server_cpu_s"] * 1000 / r["ops"] for r in runs[name] if r.get("ops")]
+    return statistics.median(vals) if vals else float("nan")
+m, d = cpu_per_op("mailroom"), cpu_per_op("dovecot")
+print("server CPU per operation: mailroom %.2f ms (imapd + stored + PostgreSQL), dovecot %.2f ms;"
+      " ratio %.2fx" % (m, d, m / d))
 PY
 
 if [ "$idle_n" -gt 0 ]; then

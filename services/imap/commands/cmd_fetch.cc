@@ -214,11 +214,12 @@ asio::awaitable<void> Session::CmdFetch(const Command& c) {
     }
   }
 
-  const bool from_view =
-      !sets_seen && !view_.resync_pending() && !watch_lost_ &&
-      std::all_of(args->items.begin(), args->items.end(), [](const FetchItem& item) {
-        return item.attr == FetchAttr::kFlags || item.attr == FetchAttr::kUid;
+  const bool flags_only =
+      !sets_seen && std::all_of(args->items.begin(), args->items.end(), [](const FetchItem& i) {
+        return i.attr == FetchAttr::kFlags || i.attr == FetchAttr::kUid;
       });
+  bool from_view = flags_only;
+  if (from_view) from_view = co_await ViewIsCurrent();
   if (from_view) co_return co_await FetchFlagsFromView(c.tag, *args, uids);
 
   v1::FetchMessagesRequest request;

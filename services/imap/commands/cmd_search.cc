@@ -231,7 +231,9 @@ asio::awaitable<void> Session::CmdSearch(const Command& c) {
   }
   // Only messages the client knows of (new ones are announced after this command).
   std::vector<uint32_t> uids;
-  if (!view_.resync_pending() && !watch_lost_ && ViewOnly(args->key)) {
+  bool from_view = ViewOnly(args->key);
+  if (from_view) from_view = co_await ViewIsCurrent();
+  if (from_view) {
     // Flags, sequence numbers and UIDs only (SEARCH UNSEEN, DELETED, 1:5 ...): searched in the
     // view, once the flags changed elsewhere are fetched (and told: untagged FETCH may come
     // during SEARCH, RFC 9051 §7.5.1). Messages expunged meanwhile are left out, as the store

@@ -37,6 +37,7 @@ void MailboxView::Load(const v1::SelectMailboxResponse& selected) {
   announced_exists_ = uids_.size();
   expunge_pending_.clear();
   expunged_ahead_.clear();
+  flags_ahead_.clear();
   flags_pending_.clear();
   new_pending_ = false;
   highest_added_ = 0;
@@ -148,6 +149,10 @@ void MailboxView::OnEvent(const v1::ChangeEvent& event) {
       for (uint32_t uid : event.uids()) {
         if (uid > max_uid()) {
           highest_added_ = std::max(highest_added_, uid);
+          // Changed before the view learnt it: whoever adds it may hold older flags (the
+          // session's own APPEND, a fetch already in flight), so they are fetched once more.
+          uint64_t& latest = flags_ahead_[uid];
+          latest = std::max(latest, event.modseq());
         } else if (SeqOf(uid) != 0) {
           uint64_t& latest = flags_pending_[uid];
           latest = std::max(latest, event.modseq());
@@ -223,9 +228,18 @@ std::vector<uint32_t> MailboxView::TakeFlagsPending(const std::vector<uint32_t>&
 
 bool MailboxView::AddMessage(uint32_t uid, const v1::Flags& flags) {
   if (uid == 0 || uid <= max_uid()) return false;
+  // UIDs are learnt in ascending order and completely: every announced UID up to this one is
+  // now known (or gone), even after this message is expunged and max_uid() drops below it.
+  fetched_upto_ = std::max(fetched_upto_, uid);
   // Expunged UIDs at or below this one can never be added any more.
   const bool gone = expunged_ahead_.count(uid) > 0;
   expunged_ahead_.erase(expunged_ahead_.begin(), expunged_ahead_.upper_bound(uid));
+  const auto ahead = flags_ahead_.find(uid);
+  if (!gone && ahead != flags_ahead_.end()) {
+    uint64_t& latest = flags_pending_[uid];
+    latest = std::max(latest, ahead->second);
+  }
+  flags_ahead_.erase(flags_ahead_.begin(), flags_ahead_.upper_bound(uid));
   if (gone) {
     if (uidnext_ <= uid) uidnext_ = uid + 1;
     return false;

@@ -140,6 +140,7 @@ class MailboxView {
   std::set<uint32_t> expunge_pending_;
   std::set<uint32_t> expunged_ahead_;  // expunged above max_uid() before they were learnt
   std::map<uint32_t, uint64_t> flags_pending_;  // UID -> MODSEQ of its latest change event
+  std::map<uint32_t, uint64_t> flags_ahead_;    // the same, for UIDs above max_uid()
   bool new_pending_ = false;
   uint32_t highest_added_ = 0;  // highest UID announced by change events
   uint32_t fetched_upto_ = 0;   // announced UIDs up to here were fetched (or are gone)

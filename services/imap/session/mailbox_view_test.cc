@@ -113,6 +113,18 @@ TEST(MailboxViewTest, OwnAppendIsAddedWhenNothingCameInBetween) {
   EXPECT_TRUE(view.AddOwnAppended({5}, {v1::Flags()}));
   EXPECT_EQ(view.SeqOf(5), 0u);
   EXPECT_EQ(view.uidnext(), 6u);
+  // Another session changed the flags of this session's next APPEND before its answer came:
+  // the flags the APPEND sent are out of date, and are fetched.
+  v1::ChangeEvent flagged = Event(v1::ChangeEvent::KIND_FLAGS_CHANGED, {6});
+  flagged.set_modseq(40);
+  view.OnEvent(flagged);
+  ASSERT_TRUE(view.AddOwnAppended({6}, {v1::Flags()}));
+  EXPECT_THAT(view.TakeFlagsPending(), ElementsAre(6u));
+  // The highest message expunged by this session: nothing new to fetch afterwards.
+  view.NoteExpunged({4, 6});
+  view.TakeExpunges();
+  EXPECT_EQ(view.max_uid(), 3u);
+  EXPECT_FALSE(view.new_pending());
 }
 
 TEST(MailboxViewTest, ExistsCountsUnannouncedExpunges) {

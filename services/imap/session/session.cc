@@ -436,6 +436,17 @@ asio::awaitable<absl::Status> Session::Resync() {
   co_return absl::OkStatus();
 }
 
+asio::awaitable<bool> Session::ViewIsCurrent() {
+  if (watch_lost_ || selected_deleted_) co_return false;
+  if (!view_.resync_pending()) co_return true;
+  // Due right after SELECT (changes between SelectMailbox and the Watch): done now, its flag
+  // changes told as untagged FETCH (allowed during FETCH and SEARCH, RFC 9051 §7.5.1), its
+  // expunges and new messages kept for the end of the command.
+  absl::Status s = co_await Resync();
+  if (!s.ok()) view_.RequestResync();
+  co_return s.ok() && !selected_deleted_ && !watch_lost_;
+}
+
 asio::awaitable<absl::Status> Session::FetchChangedFlags(std::vector<uint32_t> changed,
                                                         bool tell) {
   if (changed.empty()) co_return absl::OkStatus();

@@ -130,6 +130,9 @@ class Session {
   // pending list) into the view; with `tell`, announces the changes as untagged FETCH. On
   // failure the view resyncs later.
   asio::awaitable<absl::Status> FetchChangedFlags(std::vector<uint32_t> changed, bool tell);
+  // Whether the view may answer a command by itself (FETCH FLAGS, SEARCH by flags): its Watch
+  // is live and, after a resync done here if one is due, nothing is known to be missing.
+  asio::awaitable<bool> ViewIsCurrent();
   // SEARCH keys that need only the view (flags, sequence numbers, UIDs), evaluated there:
   // the matching UIDs ascending, or nullopt for a sequence number out of range.
   std::optional<std::vector<uint32_t>> SearchView(const SearchKey& key) const;

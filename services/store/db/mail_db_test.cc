@@ -490,6 +490,28 @@ TEST_F(MailDbTest, WritersOfOneUserNeverDeadlock) {
             Scalar(absl::StrCat("SELECT count(*) FROM messages WHERE user_id = ", user)));
 }
 
+// Overlapping, reversed and unsorted ranges of a client's UID set: every message once, in
+// UID order.
+TEST_F(MailDbTest, OverlappingUidRangesFetchEachMessageOnce) {
+  const uint64_t user = NewUser();
+  for (int i = 0; i < 6; ++i) ASSERT_THAT(Deliver({user}, Message("r", std::to_string(i))), IsOk());
+  v1::FetchMessagesRequest f;
+  f.set_user_id(user);
+  f.set_mailbox_id(MailboxId(user, "INBOX"));
+  for (auto [a, b] : {std::pair{5u, 6u}, {4u, 2u}, {3u, 5u}, {1u, 1u}}) {
+    v1::UidRange* r = f.mutable_uids()->add_ranges();
+    r->set_first(a);
+    r->set_last(b);
+  }
+  f.mutable_attributes()->set_flags(true);
+  std::vector<uint32_t> uids;
+  ASSERT_THAT(mail_->Fetch(f, 2, [&](v1::FetchMessagesResponse& batch) {
+    for (const v1::FetchedMessage& m : batch.messages()) uids.push_back(m.uid());
+    return true;
+  }), IsOk());
+  EXPECT_THAT(uids, ElementsAre(1u, 2u, 3u, 4u, 5u, 6u));
+}
+
 TEST_F(MailDbTest, ExpungeOnlyDeletedAndUidExpunge) {
   const uint64_t user = NewUser();
   for (int i = 0; i < 4; ++i) ASSERT_THAT(Deliver({user}, Message("e", std::to_string(i))), IsOk());

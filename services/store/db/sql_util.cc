@@ -79,10 +79,20 @@ std::vector<std::string> ParseTextArray(const std::string& literal) {
 }
 
 UidArrays ToArrays(const v1::UidSet& set) {
-  std::vector<int64_t> firsts, lasts;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
   for (const v1::UidRange& r : set.ranges()) {
     int64_t a = r.first(), b = r.last() == 0 ? std::numeric_limits<uint32_t>::max() : r.last();
     if (a > b) std::swap(a, b);  // RFC 9051 §9: "4:2" means "2:4"
+    ranges.emplace_back(a, b);
+  }
+  // Sorted and merged: each message is in at most one range, and the ranges come in UID order.
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<int64_t> firsts, lasts;
+  for (const auto& [a, b] : ranges) {
+    if (!lasts.empty() && a <= lasts.back() + 1) {
+      lasts.back() = std::max(lasts.back(), b);
+      continue;
+    }
     firsts.push_back(a);
     lasts.push_back(b);
   }
