@@ -244,8 +244,11 @@ asio::awaitable<void> Session::CmdSearch(const Command& c) {
     }
     std::optional<std::vector<uint32_t>> found = SearchView(args->key);
     if (!found) co_return Bad(c.tag, "Invalid message sequence number");
+    // Messages a resync just added have no sequence number for the client yet.
     for (uint32_t uid : *found) {
-      if (!view_.IsExpungePending(uid)) uids.push_back(uid);
+      if (!view_.IsExpungePending(uid) && view_.SeqOf(uid) <= view_.announced_exists()) {
+        uids.push_back(uid);
+      }
     }
   } else {
     v1::SearchMessagesRequest request;

@@ -35,6 +35,9 @@ class MailboxView {
   }
   // Messages the client knows of: the number of its last EXISTS (RFC 9051 §7.4.1).
   uint32_t exists() const { return static_cast<uint32_t>(uids_.size()); }
+  // Of those, the ones announced so far (a resync in the middle of a command may have added
+  // messages that get their EXISTS after it).
+  uint32_t announced_exists() const { return static_cast<uint32_t>(announced_exists_); }
   // The highest UID the client knows of, 0 when none.
   uint32_t max_uid() const { return uids_.empty() ? 0 : uids_.back(); }
   // The UIDNEXT the store reported at SELECT time, raised by every UID learnt since.
