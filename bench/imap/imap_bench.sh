@@ -86,7 +86,7 @@ run() {  # NAME PORT PIDS → prints the table to stderr, the RESULT json (with 
   for p in $pids; do
     parts+=("$(ps -o comm= -p "$p") $(python3 -c "print(round($($cpu "$p") - ${pid_before[$p]}, 2))")")
   done
-  echo "-- $name (server CPU s: $(IFS=,; echo "${parts[*]}"))" >&2
+  echo "-- $name (server CPU s: $(IFS=,; echo "${parts[*]}"); load client CPU s: $(sed -n 's/^RESULT .*"client_cpu_s": \([0-9.]*\).*/\1/p' <<<"$out"))" >&2
   grep -v '^RESULT ' <<<"$out" >&2
   sed -n 's/^RESULT //p' <<<"$out" | python3 -c '
 import json, sys

@@ -20,6 +20,7 @@ import asyncio
 import json
 import random
 import re
+import resource
 import sys
 import time
 
@@ -182,7 +183,9 @@ async def run(args):
     deadline = start + args.seconds
     await asyncio.gather(*(client_loop(args, i, stats, deadline, serial) for i in range(args.clients)))
     elapsed = time.time() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     result = {"clients": args.clients, "seconds": round(elapsed, 2), "errors": stats.errors,
+              "client_cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
               "ops": stats.ops, "ops_per_s": round(stats.ops / elapsed, 1), "commands": {}}
     print("%-12s %8s %10s %9s %9s" % ("command", "count", "ops/s", "p50 ms", "p95 ms"))
     for cmd in COMMANDS:
