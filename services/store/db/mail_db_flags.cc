@@ -16,10 +16,16 @@ namespace {
 
 // The messages' flags under the mailbox's row lock: every writer of a mailbox's messages holds
 // that lock (LockMailbox, or the UID allocation of new messages), so their rows need none.
+// Statements here and in mail_db_messages.cc read the messages of UID ranges with one index
+// range scan per range, `unnest(firsts, lasts) AS r, LATERAL (... uid BETWEEN r.lo AND r.hi
+// OFFSET 0)` (OFFSET 0 or LIMIT keep the planner from flattening it into a join that scans
+// the whole mailbox), and update or delete the rows so found by `uid = ANY(ARRAY(...))`: their
+// generic plans (pool.cc lets PostgreSQL reuse them) are as good as planning each execution.
 constexpr char kSelectForStoreSql[] =
-    "SELECT m.uid, m.flags, m.keywords, m.modseq FROM messages m "
-    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
+    "SELECT m.uid, m.flags, m.keywords, m.modseq FROM unnest($3::bigint[], $4::bigint[]) "
+    "AS r(lo, hi), LATERAL (SELECT uid, flags, keywords, modseq FROM messages "
+    "WHERE user_id = $1 AND mailbox_id = $2 AND uid BETWEEN r.lo AND r.hi OFFSET 0) m "
+    "ORDER BY m.uid";
 // One statement for the change: the new flags at MODSEQ $6 (the locked mailbox's
 // HIGHESTMODSEQ + 1) and the mailbox raised to it.
 constexpr char kUpdateFlagsSql[] =
@@ -40,9 +46,9 @@ constexpr char kUpdateFlagsSql[] =
 // HIGHESTMODSEQ after the change and the change's announcement (NULL: no change; no such row:
 // no mailbox).
 constexpr char kStoreSystemFlagsSql[] =
-    "WITH target AS (SELECT m.uid FROM messages m "
-    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND (CASE $5::integer WHEN 2 THEN m.flags | "
+    "WITH target AS (SELECT m.uid FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi), "
+    "LATERAL (SELECT uid, flags, keywords FROM messages WHERE user_id = $1 AND mailbox_id = $2 "
+    "AND uid BETWEEN r.lo AND r.hi OFFSET 0) m WHERE (CASE $5::integer WHEN 2 THEN m.flags | "
     "$6::integer WHEN 3 THEN m.flags & ~$6::integer ELSE $6::integer END <> m.flags "
     "OR ($5::integer = 1 AND m.keywords <> '{}'))), "
     "bump AS (UPDATE mailboxes SET highestmodseq = highestmodseq + 1 "
@@ -51,8 +57,9 @@ constexpr char kStoreSystemFlagsSql[] =
     "changed AS (UPDATE messages m SET flags = CASE $5::integer WHEN 2 THEN m.flags | "
     "$6::integer WHEN 3 THEN m.flags & ~$6::integer ELSE $6::integer END, "
     "keywords = CASE WHEN $5::integer = 1 THEN '{}'::text[] ELSE m.keywords END, "
-    "modseq = bump.highestmodseq FROM bump, target "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = target.uid AND (CASE $5::integer "
+    "modseq = bump.highestmodseq FROM bump "
+    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid = ANY(ARRAY(SELECT uid FROM target)) "
+    "AND (CASE $5::integer "
     "WHEN 2 THEN m.flags | $6::integer WHEN 3 THEN m.flags & ~$6::integer ELSE $6::integer END "
     "<> m.flags OR ($5::integer = 1 AND m.keywords <> '{}')) "
     "RETURNING m.uid, m.flags, m.keywords), "
@@ -63,9 +70,9 @@ constexpr char kStoreSystemFlagsSql[] =
     "(SELECT p FROM payload) "
     "FROM mailboxes mb WHERE mb.user_id = $1 AND mb.mailbox_id = $2";
 constexpr char kSelectForCopySql[] =
-    "SELECT m.uid, m.size FROM messages m "
-    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
+    "SELECT m.uid, m.size FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi), "
+    "LATERAL (SELECT uid, size FROM messages WHERE user_id = $1 AND mailbox_id = $2 "
+    "AND uid BETWEEN r.lo AND r.hi OFFSET 0) m ORDER BY m.uid";
 constexpr char kCopyRowsSql[] =
     "INSERT INTO messages (user_id, mailbox_id, uid, sha256, size, internal_date, flags, "
     "keywords, modseq) SELECT $1, $3, v.d, m.sha256, m.size, m.internal_date, m.flags, "

@@ -65,8 +65,10 @@ constexpr char kExpungeSql[] =
     "WITH usr AS (SELECT 1 FROM users WHERE user_id = $1 AND $6 FOR NO KEY UPDATE), "
     "mb AS (SELECT highestmodseq FROM mailboxes WHERE user_id = $1 AND mailbox_id = $2 "
     "AND (NOT $6 OR EXISTS (SELECT 1 FROM usr)) FOR UPDATE), "
-    "del AS (DELETE FROM messages m USING mb, unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.uid BETWEEN r.lo AND r.hi "
+    "del AS (DELETE FROM messages m USING mb WHERE m.user_id = $1 AND m.mailbox_id = $2 "
+    "AND m.uid = ANY(ARRAY(SELECT s.uid FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi), "
+    "LATERAL (SELECT uid FROM messages WHERE user_id = $1 AND mailbox_id = $2 "
+    "AND uid BETWEEN r.lo AND r.hi AND ($5 = false OR flags & 8 <> 0) OFFSET 0) s)) "
     "AND ($5 = false OR m.flags & 8 <> 0) RETURNING m.uid, m.sha256, m.size), "
     "bump AS (UPDATE mailboxes SET highestmodseq = highestmodseq + 1 "
     "WHERE user_id = $1 AND mailbox_id = $2 AND EXISTS (SELECT 1 FROM del) "
@@ -96,10 +98,10 @@ constexpr char kFetchSummarySql[] =
     "SELECT m.uid, m.flags, m.keywords, m.modseq, "
     "CASE WHEN $8 THEN (extract(epoch FROM m.internal_date) * 1000000)::bigint END, m.size, "
     "CASE WHEN $9 THEN m.sha256 END "
-    "FROM messages m "
-    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.modseq > $5 AND m.uid > $6 "
-    "ORDER BY m.uid LIMIT $7";
+    "FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi), LATERAL (SELECT uid, flags, "
+    "keywords, modseq, internal_date, size, sha256 FROM messages WHERE user_id = $1 "
+    "AND mailbox_id = $2 AND uid BETWEEN r.lo AND r.hi AND modseq > $5 AND uid > $6 "
+    "ORDER BY uid LIMIT $7) m ORDER BY m.uid LIMIT $7";
 // FETCH with content columns: a page of at most $12 messages, cut after the message whose
 // body (bodies go only with messages of at most $13 octets) takes the page past $14 octets
 // of bodies; the last column counts the page before the cut.
@@ -107,10 +109,10 @@ constexpr char kFetchContentSql[] =
     "WITH page AS (SELECT m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.size, "
     "m.sha256, $10 AND m.size <= $13 AS with_body, "
     "sum(CASE WHEN $10 AND m.size <= $13 THEN m.size ELSE 0 END) OVER (ORDER BY m.uid) "
-    "AS body_bytes FROM messages m "
-    "JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON m.uid BETWEEN r.lo AND r.hi "
-    "WHERE m.user_id = $1 AND m.mailbox_id = $2 AND m.modseq > $5 AND m.uid > $11 "
-    "ORDER BY m.uid LIMIT $12) "
+    "AS body_bytes FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi), LATERAL (SELECT uid, "
+    "flags, keywords, modseq, internal_date, size, sha256 FROM messages WHERE user_id = $1 "
+    "AND mailbox_id = $2 AND uid BETWEEN r.lo AND r.hi AND modseq > $5 AND uid > $11 "
+    "ORDER BY uid LIMIT $12) m ORDER BY m.uid LIMIT $12) "
     "SELECT p.uid, p.flags, p.keywords, p.modseq, "
     "CASE WHEN $15 THEN (extract(epoch FROM p.internal_date) * 1000000)::bigint END, p.size, "
     "CASE WHEN $16 THEN p.sha256 END, "

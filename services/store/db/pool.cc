@@ -26,9 +26,11 @@ std::unique_ptr<PooledConnection> ConnectionPool::Connect(absl::Status* status) 
     // Durable before acknowledged (DESIGN.md invariant 1).
     conn->set_variable("synchronous_commit", "on");
     conn->set_variable("statement_timeout", std::to_string(options_.statement_timeout_ms));
-    // Prepared statements are planned for their parameters at every execution: a generic
-    // plan cannot know how many UIDs a set holds, and would scan whole mailboxes for one.
-    if (options_.prepared_statements) conn->set_variable("plan_cache_mode", "force_custom_plan");
+    // Prepared statements keep PostgreSQL's default plan caching: after five executions a
+    // statement reuses its generic plan unless planning for the parameters pays. Planning the
+    // multi-CTE writes (STORE, EXPUNGE) cost as much as running them; the statements that take
+    // UID sets read them one index range scan per range (mail_db_flags.cc), so a generic plan
+    // never scans a whole mailbox for a few UIDs.
     return conn;
   } catch (...) {
     *status = TranslateCurrentException();
